@@ -1,0 +1,147 @@
+"""Visece: the three-mode contract, prediction packing and the text cache."""
+from unittest.mock import MagicMock
+
+import pytest
+import torch
+
+from vlalign.registry import MODELS
+from vlalign.testing import (TINY_BERT, demo_data_samples, demo_inputs,
+                             shrink_model_cfg)
+
+CLASSES = ['raise the left arm', 'wave the right hand', 'kick with the left leg',
+           'nod the head']
+
+
+def stgcn_visece_cfg(**kwargs):
+    cfg = dict(
+        type='Visece',
+        video_encoder=dict(
+            type='ViseceVideoEncoder',
+            backbone=dict(type='STGCN', graph_cfg=dict(layout='coco', mode='spatial'),
+                          base_channels=16, num_stages=2, inflate_stages=[],
+                          down_stages=[]),
+            layout='NMCTV', in_channels=16, out_channels=TINY_BERT['hidden_size']),
+        text_encoder=dict(type='BertTextEncoder', config=TINY_BERT),
+        class_texts=CLASSES)
+    cfg.update(kwargs)
+    return cfg
+
+
+@pytest.fixture
+def model():
+    torch.manual_seed(0)
+    m = MODELS.build(stgcn_visece_cfg())
+    m.init_weights()
+    return m
+
+
+def test_loss_predict_tensor_modes(model):
+    cfg = stgcn_visece_cfg()
+    x = demo_inputs(cfg, batch_size=4)
+    samples = demo_data_samples([0, 1, 2, 0])
+    losses = model(x, samples, mode='loss')
+    assert {'loss_v2t', 'loss_t2v'} <= set(losses)
+    assert all(v.dim() == 0 and torch.isfinite(v) for v in losses.values())
+
+    model.eval()
+    with torch.no_grad():
+        out = model(x, demo_data_samples([0, 1, 2, 0]), mode='predict')
+    scores = torch.stack([o.pred_score for o in out])
+    assert scores.shape == (4, len(CLASSES))
+    assert (scores >= 0).all() and (scores <= 1).all()
+    assert torch.allclose(scores.sum(-1), torch.ones(4), atol=1e-5)
+
+    feats = model(x, mode='tensor')
+    assert feats.shape == (4, 8, TINY_BERT['hidden_size'])
+    with pytest.raises(RuntimeError, match='Invalid mode "bad"'):
+        model(x, samples, mode='bad')
+
+
+def test_train_step_with_mock_optim_wrapper(model):
+    cfg = stgcn_visece_cfg()
+    data = dict(inputs=list(demo_inputs(cfg, batch_size=2)),
+                data_samples=demo_data_samples([1, 3]))
+    optim_wrapper = MagicMock()
+    log_vars = model.train_step(data, optim_wrapper)
+    assert 'loss' in log_vars and 'loss_v2t' in log_vars
+    optim_wrapper.update_params.assert_called_once()
+
+
+def test_multi_clip_scores_are_averaged(model):
+    cfg = stgcn_visece_cfg()
+    model.eval()
+    x = demo_inputs(cfg, batch_size=2, num_clips=3)
+    with torch.no_grad():
+        out = model(x, demo_data_samples([0, 1]), mode='predict')
+        per_clip = model.score_classes(model.extract_feat(x)[0],
+                                       model.class_embeddings())
+    expected = per_clip.view(2, 3, -1).softmax(-1).mean(1)
+    assert torch.allclose(torch.stack([o.pred_score for o in out]), expected,
+                          atol=1e-6)
+
+
+def test_class_texts_encoded_once_per_eval_run(model):
+    cfg = stgcn_visece_cfg()
+    model.eval()
+    calls = []
+    original = model.encode_class_texts
+    model.encode_class_texts = lambda names: calls.append(list(names)) or \
+        original(names)
+    with torch.no_grad():
+        for _ in range(3):
+            model(demo_inputs(cfg), demo_data_samples([0, 1]), mode='predict')
+    assert len(calls) == 1 and calls[0] == CLASSES
+    # A training step invalidates the cache (the weights change).
+    model.train()
+    model(demo_inputs(cfg), demo_data_samples([0, 1]), mode='loss')
+    model.eval()
+    with torch.no_grad():
+        model(demo_inputs(cfg), demo_data_samples([0, 1]), mode='predict')
+    assert len(calls) == 3  # one for the loss' label texts, one for predict
+
+
+def test_unseen_class_texts_change_the_label_space(model):
+    cfg = stgcn_visece_cfg()
+    model.eval()
+    model.set_class_texts(['jump up', 'squat down'])
+    with torch.no_grad():
+        out = model(demo_inputs(cfg), demo_data_samples([0, 1]), mode='predict')
+    assert out[0].pred_score.shape == (2, )
+
+
+def test_prompt_ensemble_is_mean_of_normalised_embeddings():
+    torch.manual_seed(0)
+    m = MODELS.build(stgcn_visece_cfg(templates=['{}', 'a person is {}']))
+    m.eval()
+    with torch.no_grad():
+        emb = m.encode_class_texts(['nod the head'])
+        a = torch.nn.functional.normalize(m.embed_texts(['nod the head']), dim=-1)
+        b = torch.nn.functional.normalize(
+            m.embed_texts(['a person is nod the head']), dim=-1)
+    assert torch.allclose(emb, torch.nn.functional.normalize(a + b, dim=-1),
+                          atol=1e-6)
+    with pytest.raises(ValueError, match='exactly one'):
+        MODELS.build(stgcn_visece_cfg(templates=['no placeholder']))
+
+
+def test_missing_class_texts_error_is_clear():
+    m = MODELS.build(stgcn_visece_cfg(class_texts=None))
+    cfg = stgcn_visece_cfg()
+    with pytest.raises(RuntimeError, match='no class texts'):
+        m(demo_inputs(cfg), demo_data_samples([0, 1]), mode='loss')
+
+
+def test_slowonly_visece_shapes():
+    """The original encoder: SlowOnly [B,512,T,H,W] -> [B,T,512] -> [B,T,768]."""
+    from mmengine import Config
+    base = Config.fromfile('configs/_base_/models/visece_slowonly_bert.py').model
+    venc = MODELS.build(base.video_encoder)
+    x = torch.rand(2, 17, 8, 32, 32)
+    assert venc.frame_features(x).shape == (2, 4, 512)  # temporal stride 2
+    assert venc(x).shape == (2, 4, 768)
+    pacl = MODELS.build(dict(base.video_encoder, out_channels=None))
+    assert pacl(x).shape == (2, 4, 512)
+    model = MODELS.build(dict(shrink_model_cfg(base), class_texts=CLASSES))
+    losses = model(demo_inputs(base, batch_size=2), demo_data_samples([0, 2]),
+                   mode='loss')
+    assert losses['loss_v2t'].requires_grad

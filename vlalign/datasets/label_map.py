@@ -1,0 +1,56 @@
+"""Class-name lists: one name per line, line index = label."""
+import os
+from typing import List, Sequence, Union
+
+from vlalign.utils.errors import DataError
+
+
+def load_class_names(path: str) -> List[str]:
+    """Read a label file (one class name per line; ``#`` lines ignored).
+
+    Raises:
+        DataError: If the file is missing, or a name is empty or repeated;
+            the message names the file and line.
+    """
+    if not os.path.isfile(path):
+        raise DataError(f'label file {path} does not exist')
+    names: List[str] = []
+    seen = {}
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines()
+    # Trailing blank lines are allowed; blank lines inside the list are not.
+    while lines and not lines[-1].strip():
+        lines.pop()
+    for lineno, line in enumerate(lines, start=1):
+        if line.lstrip().startswith('#'):
+            continue
+        name = line.strip()
+        if not name:
+            raise DataError(f'{path}:{lineno}: empty class name')
+        if name in seen:
+            raise DataError(f'{path}:{lineno}: duplicate class name "{name}" '
+                            f'(first on line {seen[name]})')
+        seen[name] = lineno
+        names.append(name)
+    if not names:
+        raise DataError(f'label file {path} holds no class names')
+    return names
+
+
+def resolve_class_subset(subset: Union[str, Sequence[str]],
+                         classes: Sequence[str], source: str = '') -> List[str]:
+    """Class names of a subset given as a label file or a list of names.
+
+    Raises:
+        DataError: If a name is not among ``classes``.
+    """
+    names = load_class_names(subset) if isinstance(subset, str) else list(subset)
+    where = subset if isinstance(subset, str) else 'class_subset'
+    known = set(classes)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise DataError(f'{where}: class names {unknown} are not in the label '
+                        f'file {source}')
+    if len(set(names)) != len(names):
+        raise DataError(f'{where}: duplicate class names')
+    return names

@@ -1,0 +1,3 @@
+from .class_texts_hook import ClassTextsHook
+
+__all__ = ['ClassTextsHook']

@@ -1,0 +1,3 @@
+from .logit_scale import LogitScale
+
+__all__ = ['LogitScale']

