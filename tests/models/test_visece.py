@@ -145,3 +145,17 @@ def test_slowonly_visece_shapes():
     losses = model(demo_inputs(base, batch_size=2), demo_data_samples([0, 2]),
                    mode='loss')
     assert losses['loss_v2t'].requires_grad
+
+
+def test_frozen_text_path_is_encoded_once_for_training():
+    m = MODELS.build(stgcn_visece_cfg(text_encoder=dict(
+        type='BertTextEncoder', config=TINY_BERT, frozen=True)))
+    cfg = stgcn_visece_cfg()
+    calls = []
+    original = m.encode_class_texts
+    m.encode_class_texts = lambda names: calls.append(list(names)) or \
+        original(names)
+    for _ in range(3):
+        losses = m(demo_inputs(cfg), demo_data_samples([0, 2]), mode='loss')
+    assert len(calls) == 1 and calls[0] == CLASSES
+    assert losses['loss_v2t'].requires_grad  # the video side still learns

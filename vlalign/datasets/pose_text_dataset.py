@@ -6,12 +6,15 @@ from mmaction.datasets import PoseDataset
 from vlalign.registry import DATASETS
 from vlalign.utils.errors import DataError
 from .label_map import load_class_names, resolve_class_subset
+from .pose_io import load_pose_annotations
 
 
 @DATASETS.register_module()
 class PoseTextDataset(PoseDataset):
     """A PoseDataset that knows its class names and can keep a class subset.
 
+    Annotations are read by :func:`load_pose_annotations` (clear errors for
+    bad files; mmaction2's loader returns the raw dict when ``split=None``).
     ``metainfo['classes']`` holds the names of the classes kept, index =
     label, so the recognizer scores exactly these texts. With
     ``class_subset`` (seen or unseen classes of a zero-shot split) only the
@@ -49,12 +52,15 @@ class PoseTextDataset(PoseDataset):
 
     def load_data_list(self) -> List[Dict]:
         """Load, check labels against the label file, keep the subset."""
-        data_list = super().load_data_list()
+        data_list = load_pose_annotations(self.ann_file, self.split)
         num_all = len(self.all_classes)
         to_subset = {self.all_classes.index(n): i
                      for i, n in enumerate(self.classes)}
         kept = []
         for item in data_list:
+            if 'label' not in item:
+                raise DataError(f'{self.ann_file}: sample '
+                                f'"{item.get("frame_dir")}" has no "label"')
             label = int(item['label'])
             if not 0 <= label < num_all:
                 raise DataError(

@@ -1,0 +1,198 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+# Adapted from mmaction2 1.x ``tools/train.py`` for vlalign.
+"""Train a model from a config: ``python tools/train.py CONFIG [options]``.
+
+Differences from mmaction2's script: vlalign's modules are registered (default
+scope ``'vlalign'``), and on a CPU-only machine a distributed launch
+(``--launcher pytorch|slurm``) uses gloo and a DDP wrapper without
+``device_ids`` (see :mod:`vlalign.utils.compat`).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse the command line.
+
+    Args:
+        argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+
+    Returns:
+        argparse.Namespace: The parsed arguments.
+    """
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(description='Train a vlalign model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='If specify checkpoint path, resume from it, while if not '
+        'specify, try to auto resume from the latest checkpoint '
+        'in the work directory.')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='whether not to evaluate the checkpoint during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='whether to auto scale the learning rate according to the '
+        'actual batch size and the original batch size.')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed',
+        action='store_true',
+        help='whether or not set different seeds for different ranks')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='whether to set deterministic options for CUDNN backend.')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if not osp.isfile(args.config):
+        parser.error(f'config file "{args.config}" does not exist')
+    if args.resume not in (None, 'auto') and '://' not in args.resume \
+            and not osp.isfile(args.resume):
+        parser.error(f'checkpoint to resume from "{args.resume}" does not '
+                     'exist')
+    return args
+
+
+def merge_args(cfg, args: argparse.Namespace):
+    """Merge the command line arguments into the config.
+
+    Args:
+        cfg (mmengine.Config): The config, modified in place.
+        args (argparse.Namespace): The parsed arguments.
+
+    Returns:
+        mmengine.Config: ``cfg``.
+    """
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+
+    cfg.launcher = args.launcher
+    cfg.setdefault('default_scope', 'vlalign')
+
+    # work_dir is determined in this priority: CLI > segment in file > filename
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+    # enable automatic-mixed-precision training
+    if args.amp:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise SystemExit(
+                f'error: `--amp` does not support the custom optimizer '
+                f'wrapper type `{optim_wrapper}`.')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    # resume training: no path -> the latest checkpoint of work_dir
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    # enable auto scale learning rate
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise SystemExit(
+                'error: `--auto-scale-lr` needs '
+                '`auto_scale_lr = dict(base_batch_size=...)` in the config.')
+        cfg.auto_scale_lr.enable = True
+
+    # random seeds: the CLI overrides what the config says
+    randomness = dict(cfg.get('randomness', None) or {})
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    randomness.setdefault('seed', None)
+    randomness.setdefault('diff_rank_seed', False)
+    randomness.setdefault('deterministic', False)
+    cfg.randomness = randomness
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    return cfg
+
+
+def main(argv=None) -> None:
+    """Entry point.
+
+    Args:
+        argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+    """
+    args = parse_args(argv)
+
+    # ``import vlalign`` applies the fixes for the pinned stack.
+    import vlalign  # noqa: F401
+    from vlalign.registry import RUNNERS
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from vlalign.utils import (adapt_cfg_for_device, init_cpu_distributed,
+                               register_all_modules)
+
+    register_all_modules()
+
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+
+    if args.launcher != 'none':
+        adapt_cfg_for_device(cfg)
+        timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+        try:
+            init_cpu_distributed(args.launcher, timeout_s=timeout)
+        except ValueError as e:
+            raise SystemExit(f'error: {e}') from None
+
+    # build the runner from config
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+
+    runner.train()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
