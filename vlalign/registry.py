@@ -1,20 +1,43 @@
 """vlalign registries: children of mmaction2's, so configs can mix both by name.
 
-``Registry.get`` looks into the parent's registered classes but does not
-trigger the parent's ``locations`` imports, so :func:`vlalign.utils.register_all_modules`
-imports mmaction2's model/dataset packages explicitly.
+Every registry the Runner builds from has a ``vlalign`` child (as mmaction2
+does), so ``default_scope='vlalign'`` resolves everywhere. ``Registry.get``
+looks into the parent's registered classes but does not trigger the parent's
+``locations`` imports, so :func:`vlalign.utils.register_all_modules` imports
+mmaction2's packages explicitly.
 """
-from mmaction.registry import DATASETS as MMACTION_DATASETS
-from mmaction.registry import HOOKS as MMACTION_HOOKS
-from mmaction.registry import METRICS as MMACTION_METRICS
-from mmaction.registry import MODELS as MMACTION_MODELS
-from mmaction.registry import TRANSFORMS as MMACTION_TRANSFORMS
-from mmaction.registry import VISUALIZERS as MMACTION_VISUALIZERS
+from mmaction import registry as mma
 from mmengine.registry import Registry, build_from_cfg
 
-MODELS = Registry(
-    'model', parent=MMACTION_MODELS, scope='vlalign',
-    locations=['vlalign.models'])
+
+def _child(parent: Registry, locations=()) -> Registry:
+    return Registry(parent.name, parent=parent, scope='vlalign',
+                    locations=list(locations))
+
+
+RUNNERS = _child(mma.RUNNERS)
+RUNNER_CONSTRUCTORS = _child(mma.RUNNER_CONSTRUCTORS)
+LOOPS = _child(mma.LOOPS)
+HOOKS = _child(mma.HOOKS, ['vlalign.engine'])
+DATASETS = _child(mma.DATASETS, ['vlalign.datasets'])
+DATA_SAMPLERS = _child(mma.DATA_SAMPLERS, ['vlalign.datasets'])
+TRANSFORMS = _child(mma.TRANSFORMS, ['vlalign.datasets.transforms'])
+MODELS = _child(mma.MODELS, ['vlalign.models'])
+MODEL_WRAPPERS = _child(mma.MODEL_WRAPPERS, ['vlalign.models'])
+WEIGHT_INITIALIZERS = _child(mma.WEIGHT_INITIALIZERS)
+OPTIMIZERS = _child(mma.OPTIMIZERS, ['vlalign.engine'])
+OPTIM_WRAPPERS = _child(mma.OPTIM_WRAPPERS, ['vlalign.engine'])
+OPTIM_WRAPPER_CONSTRUCTORS = _child(mma.OPTIM_WRAPPER_CONSTRUCTORS,
+                                    ['vlalign.engine'])
+PARAM_SCHEDULERS = _child(mma.PARAM_SCHEDULERS, ['vlalign.engine'])
+METRICS = _child(mma.METRICS, ['vlalign.evaluation'])
+EVALUATOR = _child(mma.EVALUATOR, ['vlalign.evaluation'])
+TASK_UTILS = _child(mma.TASK_UTILS)
+VISUALIZERS = _child(mma.VISUALIZERS, ['vlalign.visualization'])
+VISBACKENDS = _child(mma.VISBACKENDS, ['vlalign.visualization'])
+LOG_PROCESSORS = _child(mma.LOG_PROCESSORS, ['vlalign.engine'])
+INFERENCERS = _child(mma.INFERENCERS, ['vlalign.apis'])
+FUNCTIONS = _child(mma.FUNCTION)
 
 
 def _build_loss(cfg, registry, default_args=None):
@@ -33,18 +56,3 @@ def _build_loss(cfg, registry, default_args=None):
 LOSSES = Registry(
     'loss', scope='vlalign', build_func=_build_loss,
     locations=['vlalign.models.losses'])
-DATASETS = Registry(
-    'dataset', parent=MMACTION_DATASETS, scope='vlalign',
-    locations=['vlalign.datasets'])
-TRANSFORMS = Registry(
-    'transform', parent=MMACTION_TRANSFORMS, scope='vlalign',
-    locations=['vlalign.datasets.transforms'])
-METRICS = Registry(
-    'metric', parent=MMACTION_METRICS, scope='vlalign',
-    locations=['vlalign.evaluation'])
-HOOKS = Registry(
-    'hook', parent=MMACTION_HOOKS, scope='vlalign',
-    locations=['vlalign.engine'])
-VISUALIZERS = Registry(
-    'visualizer', parent=MMACTION_VISUALIZERS, scope='vlalign',
-    locations=['vlalign.visualization'])

@@ -88,7 +88,7 @@ def patch_mmaction_imports() -> bool:
     return True
 
 
-def load_trusted_local_checkpoint(filename: str, map_location=None):
+def load_from_trusted_local(filename: str, map_location=None):
     """mmengine's local checkpoint loader with ``weights_only=False``.
 
     Checkpoints written by the user's own runs hold mmengine objects that
@@ -102,11 +102,11 @@ def load_trusted_local_checkpoint(filename: str, map_location=None):
 
 
 def patch_checkpoint_loading() -> None:
-    """Register :func:`load_trusted_local_checkpoint` for local paths."""
+    """Register :func:`load_from_trusted_local` for local paths."""
     from mmengine.runner.checkpoint import CheckpointLoader
-    if CheckpointLoader._schemes.get('') is not load_trusted_local_checkpoint:
+    if CheckpointLoader._schemes.get('') is not load_from_trusted_local:
         CheckpointLoader.register_scheme(
-            prefixes='', loader=load_trusted_local_checkpoint, force=True)
+            prefixes='', loader=load_from_trusted_local, force=True)
 
 
 def init_cpu_distributed(launcher: str, backend: str = 'gloo',
@@ -164,10 +164,13 @@ def adapt_cfg_for_device(cfg) -> None:
     import torch
     if torch.cuda.is_available():
         return
-    env_cfg = cfg.setdefault('env_cfg', {})
-    dist_cfg = env_cfg.setdefault('dist_cfg', {})
-    if dist_cfg.get('backend', 'gloo') != 'gloo':
-        dist_cfg['backend'] = 'gloo'
+    # Not ``setdefault``: on a ``ConfigDict`` it returns the default object
+    # while storing a converted copy, so edits to it would be lost.
+    env_cfg = dict(cfg.get('env_cfg') or {})
+    dist_cfg = dict(env_cfg.get('dist_cfg') or {})
+    dist_cfg['backend'] = 'gloo'  # mmengine's init_dist defaults to nccl
+    env_cfg['dist_cfg'] = dist_cfg
+    cfg['env_cfg'] = env_cfg
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel', broadcast_buffers=False)
     wrapper.setdefault('type', 'MMDistributedDataParallel')

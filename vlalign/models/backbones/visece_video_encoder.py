@@ -61,13 +61,6 @@ class ViseceVideoEncoder(BaseModule):
                      if out_channels is not None else None)
         self.out_channels = out_channels or in_channels
 
-    def init_weights(self) -> None:
-        super().init_weights()
-        # mmaction2 backbones initialise themselves in init_weights, which a
-        # wrapping BaseModule does not call for non-BaseModule children.
-        if hasattr(self.backbone, 'init_weights'):
-            self.backbone.init_weights()
-
     def frame_features(self, x: Tensor) -> Tensor:
         """Backbone features pooled to ``[B, T', in_channels]``.
 

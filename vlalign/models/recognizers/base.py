@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from mmaction.utils import OptSampleList, SampleList
 from mmengine.model import BaseModel
-from torch import Tensor
+from torch import Tensor, nn
 
 from vlalign.registry import MODELS
 
@@ -131,21 +131,37 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         return F.normalize(emb, dim=-1)
 
     def class_embeddings(self) -> Tensor:
-        """Cached ``[L, C]`` embeddings of :attr:`class_texts` (eval only)."""
+        """Cached ``[L, C]`` embeddings of :attr:`class_texts`, no gradients.
+
+        Valid for one evaluation run, or for all of training when the text
+        path is frozen."""
         if self._class_cache is None:
             with torch.no_grad():
                 self._class_cache = self.encode_class_texts(self.class_texts)
         return self._class_cache
 
-    def label_text_embeddings(self, labels: Tensor) -> Tensor:
-        """Embeddings ``[B, C]`` of each sample's class text, with gradients.
+    def text_modules(self) -> List[nn.Module]:
+        """Modules on the text path (subclasses add their text heads)."""
+        return [self.text_encoder]
 
-        Each distinct class in the batch is encoded once.
+    @property
+    def text_trainable(self) -> bool:
+        """Whether any weight on the text path is trained."""
+        return any(p.requires_grad for m in self.text_modules()
+                   for p in m.parameters())
+
+    def label_text_embeddings(self, labels: Tensor) -> Tensor:
+        """Embeddings ``[B, C]`` of each sample's class text.
+
+        Each distinct class in the batch is encoded once; with a frozen text
+        path the cached class embeddings are reused (no re-encoding per step).
         """
         uniq, inverse = labels.unique(return_inverse=True)
         if uniq.max().item() >= len(self.class_texts) or uniq.min() < 0:
             raise ValueError(f'labels {uniq.tolist()} out of range for '
                              f'{len(self.class_texts)} class texts')
+        if not self.text_trainable:
+            return self.class_embeddings()[labels]
         names = [self.class_texts[i] for i in uniq.tolist()]
         return self.encode_class_texts(names)[inverse]
 
@@ -198,9 +214,10 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
     def forward(self, inputs: Tensor, data_samples: OptSampleList = None,
                 mode: str = 'tensor') -> ForwardResults:
         if mode == 'loss':
-            # Weights change during training: embeddings cached for an
+            # Trained text weights change: embeddings cached for an
             # evaluation run are stale from now on.
-            self._class_cache = None
+            if self.text_trainable:
+                self._class_cache = None
             return self.loss(inputs, data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)

@@ -1,5 +1,5 @@
 """Visece: video-text contrastive recognizer."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import torch.nn.functional as F
 from mmaction.utils import SampleList
@@ -47,11 +47,27 @@ class Visece(BaseTextAlignRecognizer):
     def score_classes(self, frame_feats: Tensor, class_emb: Tensor) -> Tensor:
         return self.logit_scale() * self.embed_video(frame_feats) @ class_emb.t()
 
+    def contrastive_terms(self, frame_feats: Tensor, labels: Tensor
+                          ) -> Tuple[Dict[str, Tensor], Tensor, Tensor]:
+        """The contrastive losses and the embeddings they were computed on.
+
+        Args:
+            frame_feats (Tensor): ``[B, T, C]``.
+            labels (Tensor): ``[B]``.
+
+        Returns:
+            tuple: losses (``loss_v2t``, ``loss_t2v`` and the logged
+            ``logit_scale``), video ``[B, C]`` and text ``[B, C]`` embeddings,
+            for subclasses that add objectives on the same pairs.
+        """
+        video = self.embed_video(frame_feats)
+        text = self.label_text_embeddings(labels)
+        scale = self.logit_scale()
+        losses = self.loss_align(video, text, scale, labels)
+        losses['logit_scale'] = scale.detach()
+        return losses, video, text
+
     def loss(self, inputs: Tensor, data_samples: SampleList) -> Dict[str, Tensor]:
         frame_feats, num_clips = self.extract_feat(inputs)
         labels = self.gt_labels(data_samples).repeat_interleave(num_clips)
-        video = self.embed_video(frame_feats)
-        text = self.label_text_embeddings(labels)
-        losses = self.loss_align(video, text, self.logit_scale(), labels)
-        losses['logit_scale'] = self.logit_scale().detach()
-        return losses
+        return self.contrastive_terms(frame_feats, labels)[0]

@@ -81,23 +81,21 @@ class BertTextEncoder(BaseModule):
                  local_files_only: bool = True,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
+        from transformers import AutoTokenizer
         if (pretrained is None) == (config is None):
             raise ValueError('BertTextEncoder needs exactly one of '
                              '`pretrained` (name or path) or `config`.')
         if pooling not in ('cls', 'mean'):
             raise ValueError(f'pooling must be "cls" or "mean", got "{pooling}"')
         pretrained = resolve_text_model(pretrained)
-        if pretrained is not None:
-            try:  # the pooler is unused; unused weights break DDP
-                self.model = AutoModel.from_pretrained(
-                    pretrained, local_files_only=local_files_only,
-                    add_pooling_layer=False)
-            except TypeError:  # models without a pooler option
-                self.model = AutoModel.from_pretrained(
-                    pretrained, local_files_only=local_files_only)
-        else:
-            self.model = BertModel(BertConfig(**config), add_pooling_layer=False)
+        # MiniLM ships a pooler we drop on purpose: keep its load report quiet.
+        from transformers.utils import logging as hf_logging
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            self._build(pretrained, config, local_files_only)
+        finally:
+            hf_logging.set_verbosity(verbosity)
         tokenizer = resolve_text_model(tokenizer) or pretrained or minilm_path()
         self.tokenizer = AutoTokenizer.from_pretrained(
             tokenizer, local_files_only=local_files_only)
@@ -111,6 +109,20 @@ class BertTextEncoder(BaseModule):
         if frozen:
             self.model.requires_grad_(False)
             self.model.eval()
+
+    def _build(self, pretrained: Optional[str], config: Optional[Dict],
+               local_files_only: bool) -> None:
+        from transformers import AutoModel, BertConfig, BertModel
+        if pretrained is not None:
+            try:  # the pooler is unused; unused weights break DDP
+                self.model = AutoModel.from_pretrained(
+                    pretrained, local_files_only=local_files_only,
+                    add_pooling_layer=False)
+            except TypeError:  # models without a pooler option
+                self.model = AutoModel.from_pretrained(
+                    pretrained, local_files_only=local_files_only)
+        else:
+            self.model = BertModel(BertConfig(**config), add_pooling_layer=False)
 
     @property
     def out_channels(self) -> int:
