@@ -1,1 +1,3 @@
+from .itm_head import ITMHead
 
+__all__ = ['ITMHead']

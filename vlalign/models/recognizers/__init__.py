@@ -1,4 +1,5 @@
 from .base import BaseTextAlignRecognizer
 from .visece import Visece
+from .visece_itm import ViseceITM
 
-__all__ = ['BaseTextAlignRecognizer', 'Visece']
+__all__ = ['BaseTextAlignRecognizer', 'Visece', 'ViseceITM']
