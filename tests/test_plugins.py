@@ -4,46 +4,20 @@ import os
 import subprocess
 import sys
 
-from vlalign.testing import TINY_BERT
-
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLUGIN_CFG = os.path.join(
     REPO, 'projects', 'example_plugin', 'configs',
     'maxpool-visece_stgcnpp-minilm_1xb32-u32-20e_demo-joint.py')
 
 
-def tiny_override(base_cfg: str, data_root: str, extra: str = '') -> str:
-    """A config text that shrinks ``base_cfg`` for a quick CPU run."""
-    return f'''
-_base_ = [{base_cfg!r}]
-model = dict(
-    text_encoder=dict(_delete_=True, type='BertTextEncoder', config={TINY_BERT!r}),
-    video_encoder=dict(out_channels={TINY_BERT['hidden_size']},
-                       backbone=dict(base_channels=8, num_stages=2,
-                                     inflate_stages=[], down_stages=[]),
-                       in_channels=8))
-data_root = {data_root!r}
-_files = dict(ann_file=data_root + '/demo_skeleton.pkl',
-              class_file=data_root + '/classes.txt')
-train_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
-                        dataset=dict(**_files, class_subset=data_root + '/seen.txt'))
-val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
-                      dataset=dict(**_files, class_subset=data_root + '/seen.txt'))
-test_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
-                       dataset=dict(**_files, class_subset=data_root + '/unseen.txt'))
-{extra}
-'''
-
-
-def test_custom_imports_plugin_trains_one_iteration(tmp_path, demo_data):
-    cfg = tmp_path / 'plugin_tiny.py'
-    cfg.write_text(tiny_override(PLUGIN_CFG, demo_data, extra='''
+def test_custom_imports_plugin_trains_one_iteration(tmp_path, tiny_config):
+    cfg = tiny_config(PLUGIN_CFG, extra='''
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1, val_interval=100,
                  _delete_=True)
 param_scheduler = []
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False,
                      interval=1, save_best=None))
-'''))
+''')
     env = dict(os.environ, OMP_NUM_THREADS='1',
                PYTHONPATH=os.pathsep.join(
                    [os.path.join(REPO, 'projects', 'example_plugin'), REPO,
@@ -56,7 +30,7 @@ default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False,
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     log = proc.stdout + proc.stderr
     assert 'MaxPoolVisece' in log or 'MaxPoolVisece' in (
-        work_dir / 'plugin_tiny.py').read_text()
+        work_dir / cfg.name).read_text()
     assert 'Iter(train) [1/1]' in log and 'loss_v2t' in log
     assert (work_dir / 'iter_1.pth').exists()
 
