@@ -159,3 +159,30 @@ def test_frozen_text_path_is_encoded_once_for_training():
         losses = m(demo_inputs(cfg), demo_data_samples([0, 2]), mode='loss')
     assert len(calls) == 1 and calls[0] == CLASSES
     assert losses['loss_v2t'].requires_grad  # the video side still learns
+
+
+@pytest.mark.parametrize('embed_frames', [False, True])
+def test_video_and_text_embedders(embed_frames):
+    """The original's projectors: video embedder per frame or after pooling,
+    text embedder after the encoder, into a shared 16-d space."""
+    cfg = stgcn_visece_cfg(
+        video_embedder=dict(type='Linear', in_features=TINY_BERT['hidden_size'],
+                            out_features=16),
+        embed_frames=embed_frames,
+        text_embedder=dict(type='Linear', in_features=TINY_BERT['hidden_size'],
+                           out_features=16))
+    m = MODELS.build(cfg)
+    x = demo_inputs(cfg)
+    frames = m.extract_feat(x)[0]
+    pooled = frames.mean(1)
+    expected = m.video_embedder(frames).mean(1) if embed_frames \
+        else m.video_embedder(pooled)
+    assert torch.allclose(m.embed_video(frames),
+                          torch.nn.functional.normalize(expected, dim=-1),
+                          atol=1e-6)
+    assert m.class_embeddings().shape == (len(CLASSES), 16)
+    assert m.text_embedder in m.text_modules()
+    losses = m(x, demo_data_samples([0, 1]), mode='loss')
+    losses['loss_v2t'].backward()
+    assert m.text_embedder.weight.grad is not None
+    assert m.video_embedder.weight.grad is not None

@@ -1,5 +1,6 @@
 from .base import BaseTextAlignRecognizer
 from .visece import Visece
 from .visece_itm import ViseceITM
+from .visece_pacl import VisecePACL
 
-__all__ = ['BaseTextAlignRecognizer', 'Visece', 'ViseceITM']
+__all__ = ['BaseTextAlignRecognizer', 'Visece', 'ViseceITM', 'VisecePACL']

@@ -1,9 +1,9 @@
 """Visece: video-text contrastive recognizer."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn.functional as F
 from mmaction.utils import SampleList
-from torch import Tensor
+from torch import Tensor, nn
 
 from vlalign.models.layers import LogitScale
 from vlalign.registry import LOSSES, MODELS
@@ -14,19 +14,31 @@ from .base import BaseTextAlignRecognizer
 class Visece(BaseTextAlignRecognizer):
     """Video-text contrastive recognizer (the original "Visece").
 
-    A clip embedding is the temporal mean of its per-frame features,
-    ``v = norm(mean_t f_t)`` with ``f: [B, T, C]``; a class embedding is the
-    normalised text embedding of its name, ``t = norm(g(name))``. Training
-    minimises the symmetric InfoNCE over the (cross-rank) batch,
-    ``loss_v2t + loss_t2v`` with logits ``s * v @ t^T`` and a learnable,
-    clamped scale ``s``. Prediction scores ``s * v @ t_l^T`` for every class
-    text ``l``, seen in training or not.
+    A clip embedding pools per-frame features ``f: [B, T, C]`` over time,
+    ``v = norm(E_v(mean_t f_t))`` (or ``norm(mean_t E_v(f_t))`` with
+    ``embed_frames=True``); a class embedding is ``t = norm(E_t(g(name)))``
+    for the text encoder ``g``. ``E_v``/``E_t`` are the optional video and
+    text embedders (the original's ``vision_projector``/``text_projector``
+    into a shared space; identity when not given). Training minimises the
+    symmetric InfoNCE over the (cross-rank) batch, ``loss_v2t + loss_t2v``
+    with logits ``s * v @ t^T`` and a learnable, clamped scale ``s``.
+    Prediction scores ``s * v @ t_l^T`` for every class text ``l``, seen in
+    training or not.
 
     Args:
         loss (dict): Contrastive loss config. Defaults to
             ``VideoTextContrastiveLoss``.
         init_temperature (float): Initial temperature. Defaults to ``0.07``.
         max_logit_scale (float): Clamp of the scale. Defaults to ``100``.
+        video_embedder (dict, optional): Module ``[..., C] -> [..., D]`` on
+            the video side, e.g. ``dict(type='Linear', in_features=768,
+            out_features=256)`` or ``dict(type='PACLEmbedder', ...)``.
+            Defaults to ``None``.
+        embed_frames (bool): Apply ``video_embedder`` to every frame before
+            temporal pooling instead of to the pooled clip feature (the
+            original's visecemod1/visecemod4). Defaults to ``False``.
+        text_embedder (dict, optional): Module ``[N, C_t] -> [N, D]`` on the
+            text side. Defaults to ``None``.
         **kwargs: See :class:`BaseTextAlignRecognizer`.
     """
 
@@ -34,15 +46,41 @@ class Visece(BaseTextAlignRecognizer):
                  loss: Optional[Dict] = None,
                  init_temperature: float = 0.07,
                  max_logit_scale: float = 100.0,
+                 video_embedder: Optional[Dict] = None,
+                 embed_frames: bool = False,
+                 text_embedder: Optional[Dict] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.loss_align = LOSSES.build(
             loss or dict(type='VideoTextContrastiveLoss'))
         self.logit_scale = LogitScale(init_temperature, max_logit_scale)
+        self.video_embedder = MODELS.build(video_embedder) \
+            if video_embedder else None
+        self.embed_frames = embed_frames
+        self.text_embedder = MODELS.build(text_embedder) \
+            if text_embedder else None
+
+    def text_modules(self) -> List[nn.Module]:
+        modules = super().text_modules()
+        if self.text_embedder is not None:
+            modules.append(self.text_embedder)
+        return modules
+
+    def embed_texts(self, texts: Sequence[str]) -> Tensor:
+        """Text embeddings ``[N, D]``: encoder, then the text embedder."""
+        text = self.text_encoder(list(texts))
+        return self.text_embedder(text) if self.text_embedder is not None \
+            else text
 
     def embed_video(self, frame_feats: Tensor) -> Tensor:
-        """Normalised clip embeddings ``[N, C]`` from ``[N, T, C]``."""
-        return F.normalize(frame_feats.mean(1), dim=-1)
+        """Normalised clip embeddings ``[N, D]`` from ``[N, T, C]``."""
+        x = frame_feats
+        if self.video_embedder is not None and self.embed_frames:
+            x = self.video_embedder(x)  # [N, T, D]
+        x = x.mean(1)
+        if self.video_embedder is not None and not self.embed_frames:
+            x = self.video_embedder(x)  # [N, D]
+        return F.normalize(x, dim=-1)
 
     def score_classes(self, frame_feats: Tensor, class_emb: Tensor) -> Tensor:
         return self.logit_scale() * self.embed_video(frame_feats) @ class_emb.t()
