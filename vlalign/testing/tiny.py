@@ -37,14 +37,24 @@ def shrink_model_cfg(model_cfg: Dict) -> Dict:
                 visit(v)
 
     visit(cfg)
-    # Video projections into the text space must match the tiny text width.
+    # Widths tied to the text width (video projection into the text space,
+    # embedders reading it) must follow the tiny text width.
+    tiny = TINY_BERT['hidden_size']
     venc = cfg.get('video_encoder')
+    old_video_width = None
     if isinstance(venc, dict) and venc.get('out_channels') is not None \
             and 'text_encoder' in cfg:
-        venc['out_channels'] = TINY_BERT['hidden_size']
-    for key in ('text_dim', 'embed_dims_text'):
-        if key in cfg:
-            cfg[key] = TINY_BERT['hidden_size']
+        old_video_width = venc['out_channels']
+        venc['out_channels'] = tiny
+    for key, follows_text in (('text_embedder', True),
+                              ('video_embedder', False)):
+        emb = cfg.get(key)
+        if not isinstance(emb, dict):
+            continue
+        in_key = 'in_features' if 'in_features' in emb else 'in_channels'
+        if follows_text or (old_video_width is not None
+                            and emb.get(in_key) == old_video_width):
+            emb[in_key] = tiny
     return cfg
 
 

@@ -1,6 +1,9 @@
 # Visece as in the original experiments: PoseC3D's SlowOnly on 17 joint
-# heatmaps, per-frame features [B, T, 512] -> Linear -> [B, T, 768], and a
-# BERT-base text encoder ([CLS] embedding).
+# heatmaps, per-frame features [B, T, 512] -> Linear -> [B, T, 768], temporal
+# mean, a linear vision projector 768 -> 256, and a BERT-base text encoder
+# ([CLS]) with a linear text projector 768 -> 256 into the shared space.
+text_dim = 768
+embed_dim = 256
 model = dict(
     type='Visece',
     video_encoder=dict(
@@ -22,12 +25,16 @@ model = dict(
             dilations=(1, 1, 1)),
         layout='NCTHW',
         in_channels=512,
-        out_channels=768),
+        out_channels=text_dim),
     text_encoder=dict(
         type='BertTextEncoder',
         pretrained='bert-base-uncased',
         pooling='cls',
         max_length=32),
+    video_embedder=dict(type='Linear', in_features=text_dim,
+                        out_features=embed_dim),
+    text_embedder=dict(type='Linear', in_features=text_dim,
+                       out_features=embed_dim),
     loss=dict(type='VideoTextContrastiveLoss'),
     init_temperature=0.07,
     data_preprocessor=dict(type='ActionDataPreprocessor', format_shape='NCTHW'))

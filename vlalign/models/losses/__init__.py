@@ -1,5 +1,6 @@
 from .contrastive import VideoTextContrastiveLoss, soft_cross_entropy
 from .itm import ITMLoss, itm_pairs, sample_hard_negatives
+from .momentum_distill import MomentumDistillLoss
 
-__all__ = ['ITMLoss', 'VideoTextContrastiveLoss', 'itm_pairs',
+__all__ = ['ITMLoss', 'MomentumDistillLoss', 'VideoTextContrastiveLoss', 'itm_pairs',
            'sample_hard_negatives', 'soft_cross_entropy']

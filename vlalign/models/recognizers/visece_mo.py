@@ -43,8 +43,9 @@ def momentum_copy(module: nn.Module) -> nn.Module:
 class ViseceMo(Visece):
     """Visece with momentum (EMA) encoders and feature queues (ALBEF, MoCo).
 
-    The video and text encoders have momentum copies ``theta_m``, updated
-    once per training step, before the momentum features are computed, as
+    The video and text encoders (and embedders, when configured) have
+    momentum copies ``theta_m``, updated once per training step, before the
+    momentum features are computed, as
     ``theta_m = m * theta_m + (1 - m) * theta``. The copies hold their weights
     as buffers (see :func:`momentum_copy`): they are saved in checkpoints
     but are not parameters, so optimizers never see them. The momentum
@@ -72,15 +73,18 @@ class ViseceMo(Visece):
             many training steps (ALBEF ramps over the first epoch); ``0``
             disables the ramp. Defaults to ``0``.
         embed_dims (int, optional): Width of the queued embeddings.
-            Defaults to the text encoder's ``out_channels``.
+            Defaults to the text embedder's ``out_features``/``out_channels``,
+            or the text encoder's ``out_channels`` without an embedder.
         loss (dict, optional): Loss config. Defaults to
             ``dict(type='MomentumDistillLoss')``.
         **kwargs: See :class:`Visece`.
     """
 
-    #: Online modules that get a momentum copy; subclasses with heads that
+    #: Attributes holding the online modules that get a momentum copy
+    #: (absent or ``None`` ones are skipped); subclasses with heads that
     #: shape the aligned features add theirs.
-    momentum_module_names: Tuple[str, ...] = ('video_encoder', 'text_encoder')
+    momentum_module_names: Tuple[str, ...] = (
+        'video_encoder', 'video_embedder', 'text_encoder', 'text_embedder')
 
     def __init__(self,
                  momentum: float = 0.995,
@@ -99,17 +103,30 @@ class ViseceMo(Visece):
         self.momentum = momentum
         self.alpha = alpha
         self.alpha_warmup_iters = alpha_warmup_iters
+        online = {name: getattr(self, name, None)
+                  for name in self.momentum_module_names}
         self.momentum_encoders = nn.ModuleDict({
-            name: momentum_copy(getattr(self, name))
-            for name in self.momentum_module_names
-            if any(p.requires_grad for p in getattr(self, name).parameters())
+            name: momentum_copy(module) for name, module in online.items()
+            if module is not None
+            and any(p.requires_grad for p in module.parameters())
         })
-        dims = embed_dims or self.text_encoder.out_channels
+        dims = embed_dims or self._text_embed_width()
         self.queue = FeatureQueue(queue_size, dict(video=dims, text=dims))
         # Counts training steps for the alpha ramp; a buffer so that a
         # resumed run continues the ramp.
         self.register_buffer('num_train_steps',
                              torch.zeros((), dtype=torch.long))
+
+    def _text_embed_width(self) -> int:
+        """Width of the aligned embeddings, read off the text path."""
+        if self.text_embedder is None:
+            return self.text_encoder.out_channels
+        for attr in ('out_features', 'out_channels'):
+            if isinstance(getattr(self.text_embedder, attr, None), int):
+                return getattr(self.text_embedder, attr)
+        raise ValueError(f'cannot tell the output width of the text embedder '
+                         f'{type(self.text_embedder).__name__}: give '
+                         'ViseceMo embed_dims')
 
     # ------------------------------------------------------------ momentum
     def init_weights(self) -> None:
@@ -144,6 +161,23 @@ class ViseceMo(Visece):
         }
         with _reparametrize_module(self, tensors):
             yield
+
+    def momentum_text_embeddings(self, labels: Tensor, text: Tensor) -> Tensor:
+        """Momentum text embeddings ``[B, C]`` of the labels' class texts.
+
+        Call within :meth:`momentum_weights`. A text path without momentum
+        copies is frozen (its own EMA), so its online embeddings ``text``
+        ``[B, C]`` are reused. This bypasses :meth:`label_text_embeddings`,
+        whose frozen-path test reads ``requires_grad`` (false for the
+        swapped-in momentum tensors) and whose class cache must only ever
+        hold online embeddings.
+        """
+        copied = {id(getattr(self, name)) for name in self.momentum_encoders}
+        if not any(id(m) in copied for m in self.text_modules()):
+            return text.detach()
+        uniq, inverse = labels.unique(return_inverse=True)
+        names = [self.class_texts[i] for i in uniq.tolist()]
+        return self.encode_class_texts(names)[inverse]
 
     def current_alpha(self) -> Tensor:
         """``alpha``, ramped over ``alpha_warmup_iters`` steps (0-d)."""
@@ -181,7 +215,7 @@ class ViseceMo(Visece):
                 self.momentum_update()
             with self.momentum_weights():
                 video_m = self.embed_video(self.extract_feat(inputs)[0])
-                text_m = self.label_text_embeddings(labels)
+                text_m = self.momentum_text_embeddings(labels, text)
         video_m_all = gather_no_grad(video_m)
         text_m_all = gather_no_grad(text_m)
         labels_all = gather_no_grad(labels)

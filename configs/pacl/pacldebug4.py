@@ -1,0 +1,11 @@
+# pacl/pacldebug4 of the original experiments: train pooling, softmax weights,
+# normalised output.
+# Training in the original's first mode: each clip pooled with its own class
+# text, contrastive loss over the batch. No accuracy reported in the notes.
+_base_ = ['./pacl_slowonly-r50-bert_8xb16-u48-24e_ntu60-xsub-keypoint.py']
+
+model = dict(
+    pooling='val',
+    weight='softmax',
+    normalize_output=True,
+    train_mode='pair')

@@ -1,0 +1,11 @@
+# visece/debug5 of the original experiments. Learning rates: base 0.001,
+# video encoder 0.001, text encoder 0.0001, tokenizer/embeddings 0.0001.
+# Reported by the original experiments: 89.93% top-1 (best epoch 9).
+_base_ = ['./visece_slowonly-r50-bert_8xb16-u48-24e_ntu60-xsub-keypoint.py']
+
+optim_wrapper = dict(
+    optimizer=dict(lr=0.001),
+    paramwise_cfg=dict(custom_keys={
+        'video_encoder': dict(lr_mult=0.001 / 0.001),
+        'text_encoder': dict(lr_mult=0.0001 / 0.001),
+        'text_encoder.model.embeddings': dict(lr_mult=0.0001 / 0.001)}))

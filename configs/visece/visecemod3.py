@@ -1,0 +1,11 @@
+# visece/visecemod3 of the original experiments: the video encoder without its
+# final Linear (per-frame 512-d features) and
+# a linear embedder (512 -> 256) after temporal pooling.
+# Reported by the original experiments: 88.39% top-1.
+_base_ = ['./visece_slowonly-r50-bert_8xb16-u48-24e_ntu60-xsub-keypoint.py']
+
+model = dict(
+    video_encoder=dict(out_channels=None),
+    video_embedder=dict(
+        _delete_=True, type='Linear', in_features=512, out_features=256),
+    embed_frames=False)
