@@ -37,6 +37,21 @@ def test_frozen_encoder_has_no_grad_and_stays_in_eval():
     assert not enc(['a']).requires_grad
 
 
+def test_frozen_encoder_memoises_per_text_and_forgets_on_load():
+    enc = BertTextEncoder(config=TINY_BERT, frozen=True)
+    calls = []
+    original = enc._encode
+    enc._encode = lambda texts: calls.append(list(texts)) or original(texts)
+    first = enc(['jump', 'sit'])
+    again = enc(['sit', 'jump', 'wave'])
+    assert calls == [['jump', 'sit'], ['wave']]  # only the new text encoded
+    assert torch.equal(again[0], first[1]) and torch.equal(again[1], first[0])
+    state = {k: torch.zeros_like(v) for k, v in enc.state_dict().items()}
+    enc.load_state_dict(state)
+    enc(['jump'])
+    assert calls[-1] == ['jump']  # re-encoded with the loaded weights
+
+
 def test_own_learning_rates_through_paramwise_cfg():
     model = torch.nn.Module()
     model.text_encoder = BertTextEncoder(config=TINY_BERT)

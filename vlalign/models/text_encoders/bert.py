@@ -106,6 +106,7 @@ class BertTextEncoder(BaseModule):
         self.pooling = pooling
         self.max_length = max_length
         self.frozen = frozen
+        self._memo: Dict[str, Tensor] = {}
         if frozen:
             self.model.requires_grad_(False)
             self.model.eval()
@@ -179,12 +180,33 @@ class BertTextEncoder(BaseModule):
     def forward(self, texts: Union[Sequence[str], List[str]]) -> Tensor:
         """Encode texts.
 
+        A frozen encoder is deterministic, so its embeddings are memoised per
+        text (trainable heads on top still run every step).
+
         Args:
             texts (list[str]): ``N`` texts.
 
         Returns:
             Tensor: Sentence embeddings ``[N, C]`` (not normalised).
         """
+        texts = list(texts)
+        if self.frozen:
+            missing = sorted({t for t in texts if t not in self._memo})
+            if missing:
+                for text, emb in zip(missing, self._encode(missing)):
+                    self._memo[text] = emb
+            return torch.stack([self._memo[t] for t in texts])
+        return self._encode(texts)
+
+    def _encode(self, texts: List[str]) -> Tensor:
         tokens = self.tokenize(texts)
         hidden = self.forward_tokens(**tokens)
         return self.pool(hidden, tokens['attention_mask'])
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        self._memo.clear()  # new weights, new embeddings
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def _apply(self, fn, *args, **kwargs):
+        self._memo.clear()  # device or dtype changes
+        return super()._apply(fn, *args, **kwargs)
