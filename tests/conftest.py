@@ -63,8 +63,8 @@ default_hooks = dict(logger=dict(interval=1))
 
 
 @pytest.fixture
-def tiny_config(tmp_path, demo_data):
-    """Factory: ``tiny_config(base_cfg=DEMO_CONFIG, extra='')`` writes a tiny
+def tiny_demo_config(tmp_path, demo_data):
+    """Factory: ``tiny_demo_config(base_cfg=DEMO_CONFIG, extra='')`` writes a tiny
     version of a demo-data config into ``tmp_path`` and returns its path."""
     def make(base_cfg: str = DEMO_CONFIG, extra: str = '', name: str = 'tiny.py'):
         path = tmp_path / name

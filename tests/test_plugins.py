@@ -10,11 +10,12 @@ PLUGIN_CFG = os.path.join(
     'maxpool-visece_stgcnpp-minilm_1xb32-u32-20e_demo-joint.py')
 
 
-def test_custom_imports_plugin_trains_one_iteration(tmp_path, tiny_config):
-    cfg = tiny_config(PLUGIN_CFG, extra='''
+def test_custom_imports_plugin_trains_one_iteration(tmp_path, tiny_demo_config):
+    cfg = tiny_demo_config(PLUGIN_CFG, extra='''
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1, val_interval=100,
                  _delete_=True)
 param_scheduler = []
+log_processor = dict(by_epoch=False)
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(by_epoch=False,
                      interval=1, save_best=None))
 ''')

@@ -1,4 +1,4 @@
-"""The documented paclmod5 demo-size command stays true: its --cfg-options
+"""The README's paclmod5 demo-size command stays true: its --cfg-options
 apply to configs/pacl/paclmod5.py, and the resulting datasets and model
 (text encoder shrunk) train one step and predict on the demo data."""
 import re
@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def documented_options(data_root: str) -> dict:
-    text = (REPO / 'configs' / 'pacl' / 'README.md').read_text()
-    block = re.search(r'```bash\n(.*?dist_train\.sh configs/pacl/paclmod5\.py.*?)```',
-                      text, re.S).group(1)
+    text = (REPO / 'README.md').read_text()
+    blocks = re.findall(r'```bash\n(.*?)```', text, re.S)
+    block = next(b for b in blocks if 'configs/pacl/paclmod5.py 2' in b)
     command = block.replace('\\\n', ' ').replace('$D', data_root)
     words = shlex.split(command.split('--cfg-options', 1)[1])
     import argparse
