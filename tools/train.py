@@ -103,12 +103,8 @@ def merge_args(cfg, args: argparse.Namespace):
     cfg.launcher = args.launcher
     cfg.setdefault('default_scope', 'vlalign')
 
-    # work_dir is determined in this priority: CLI > segment in file > filename
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    from vlalign.utils.launch import resolve_work_dir
+    resolve_work_dir(cfg, args.work_dir, args.config)
 
     # enable automatic-mixed-precision training
     if args.amp:
@@ -165,32 +161,16 @@ def main(argv=None) -> None:
 
     # ``import vlalign`` applies the fixes for the pinned stack.
     import vlalign  # noqa: F401
-    from vlalign.registry import RUNNERS
     from mmengine.config import Config
-    from mmengine.runner import Runner
 
-    from vlalign.utils import (adapt_cfg_for_device, init_cpu_distributed,
-                               register_all_modules)
+    from vlalign.utils import register_all_modules
+    from vlalign.utils.launch import build_runner
 
     register_all_modules()
 
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-
-    if args.launcher != 'none':
-        adapt_cfg_for_device(cfg)
-        timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
-        try:
-            init_cpu_distributed(args.launcher, timeout_s=timeout)
-        except ValueError as e:
-            raise SystemExit(f'error: {e}') from None
-
-    # build the runner from config
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-
+    runner = build_runner(cfg, args.launcher)
     runner.train()
 
 
