@@ -5,26 +5,14 @@ import pytest
 import torch
 
 from vlalign.registry import MODELS
-from vlalign.testing import (TINY_BERT, demo_data_samples, demo_inputs,
-                             shrink_model_cfg)
+from vlalign.testing import (TINY_BERT, TINY_CLASSES, demo_data_samples,
+                             demo_inputs, shrink_model_cfg, tiny_recognizer_cfg)
 
-CLASSES = ['raise the left arm', 'wave the right hand', 'kick with the left leg',
-           'nod the head']
+CLASSES = list(TINY_CLASSES)
 
 
 def stgcn_visece_cfg(**kwargs):
-    cfg = dict(
-        type='Visece',
-        video_encoder=dict(
-            type='ViseceVideoEncoder',
-            backbone=dict(type='STGCN', graph_cfg=dict(layout='coco', mode='spatial'),
-                          base_channels=16, num_stages=2, inflate_stages=[],
-                          down_stages=[]),
-            layout='NMCTV', in_channels=16, out_channels=TINY_BERT['hidden_size']),
-        text_encoder=dict(type='BertTextEncoder', config=TINY_BERT),
-        class_texts=CLASSES)
-    cfg.update(kwargs)
-    return cfg
+    return tiny_recognizer_cfg('Visece', **kwargs)
 
 
 @pytest.fixture

@@ -9,29 +9,16 @@ from vlalign.models.heads.itm_head import ITMHead
 from vlalign.models.losses.itm import ITMLoss, itm_pairs, sample_hard_negatives
 from vlalign.models.recognizers.visece_itm import ViseceITM
 from vlalign.registry import MODELS
-from vlalign.testing import TINY_BERT, demo_data_samples, demo_inputs
+from vlalign.testing import (TINY_BERT, TINY_CLASSES, demo_data_samples,
+                             demo_inputs, tiny_recognizer_cfg)
 
-CLASSES = ['raise the left arm', 'wave the right hand', 'kick with the left leg',
-           'nod the head']
+CLASSES = list(TINY_CLASSES)
 C = TINY_BERT['hidden_size']
 
 
 def itm_cfg(**kwargs):
-    """ViseceITM on a tiny ST-GCN (as test_visece.py) and TINY_BERT."""
-    cfg = dict(
-        type='ViseceITM',
-        video_encoder=dict(
-            type='ViseceVideoEncoder',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='coco', mode='spatial'),
-                          base_channels=16, num_stages=2, inflate_stages=[],
-                          down_stages=[]),
-            layout='NMCTV', in_channels=16, out_channels=C),
-        text_encoder=dict(type='BertTextEncoder', config=TINY_BERT),
-        class_texts=CLASSES,
-        itm_head=dict(num_layers=1, num_heads=2))
-    cfg.update(kwargs)
-    return cfg
+    """ViseceITM on a tiny ST-GCN and TINY_BERT."""
+    return tiny_recognizer_cfg('ViseceITM', **dict(dict(itm_head=dict(num_layers=1, num_heads=2)), **kwargs))
 
 
 def build(**kwargs) -> ViseceITM:

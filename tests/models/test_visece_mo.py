@@ -13,28 +13,16 @@ from vlalign.models.layers.feature_queue import FeatureQueue
 from vlalign.models.losses.momentum_distill import MomentumDistillLoss
 from vlalign.models.recognizers.visece_mo import ViseceMo, momentum_copy
 from vlalign.registry import MODELS
-from vlalign.testing import TINY_BERT, demo_data_samples, demo_inputs
+from vlalign.testing import (TINY_BERT, TINY_CLASSES, demo_data_samples,
+                             demo_inputs, tiny_recognizer_cfg)
 
-CLASSES = ['raise the left arm', 'wave the right hand', 'kick with the left leg',
-           'nod the head']
+CLASSES = list(TINY_CLASSES)
 C = TINY_BERT['hidden_size']
 
 
 def mo_cfg(**kwargs):
-    """ViseceMo on a tiny ST-GCN (as test_visece.py) and TINY_BERT."""
-    cfg = dict(
-        type='ViseceMo',
-        video_encoder=dict(
-            type='ViseceVideoEncoder',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='coco', mode='spatial'),
-                          base_channels=16, num_stages=2, inflate_stages=[],
-                          down_stages=[]),
-            layout='NMCTV', in_channels=16, out_channels=C),
-        text_encoder=dict(type='BertTextEncoder', config=TINY_BERT),
-        class_texts=CLASSES, momentum=0.9, queue_size=6)
-    cfg.update(kwargs)
-    return cfg
+    """ViseceMo on a tiny ST-GCN and TINY_BERT."""
+    return tiny_recognizer_cfg('ViseceMo', **dict(dict(momentum=0.9, queue_size=6), **kwargs))
 
 
 def build(**kwargs) -> ViseceMo:

@@ -11,6 +11,32 @@ TINY_BERT = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                  intermediate_size=64, max_position_embeddings=64)
 
 
+TINY_CLASSES = ('raise the left arm', 'wave the right hand',
+                'kick with the left leg', 'nod the head')
+
+
+def tiny_recognizer_cfg(recognizer: str = 'Visece', **kwargs) -> Dict:
+    """A recognizer config on a 2-stage ST-GCN (16 channels) and
+    :data:`TINY_BERT`, with :data:`TINY_CLASSES`; ``kwargs`` override keys.
+
+    Inputs for it: ``demo_inputs(cfg)`` (``[B, 1, 1, 8, 17, 3]``).
+    """
+    cfg = dict(
+        type=recognizer,
+        video_encoder=dict(
+            type='ViseceVideoEncoder',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='coco', mode='spatial'),
+                          base_channels=16, num_stages=2, inflate_stages=[],
+                          down_stages=[]),
+            layout='NMCTV', in_channels=16,
+            out_channels=TINY_BERT['hidden_size']),
+        text_encoder=dict(type='BertTextEncoder', config=dict(TINY_BERT)),
+        class_texts=list(TINY_CLASSES))
+    cfg.update(kwargs)
+    return cfg
+
+
 def _is_text_encoder(node: Dict) -> bool:
     """Text encoders are the registered types named ``*TextEncoder``."""
     return str(node.get('type', '')).endswith('TextEncoder')
