@@ -184,7 +184,8 @@ def free_port() -> int:
 
 
 def tool_env(**extra: str) -> Dict[str, str]:
-    """Environment for a tool subprocess: repo on ``PYTHONPATH``, 1 thread,
+    """Environment for a tool subprocess: repo on ``PYTHONPATH``, this
+    interpreter as ``$PYTHON``, 1 thread,
     no GPU and no inherited launcher variables.
 
     Args:
@@ -195,6 +196,9 @@ def tool_env(**extra: str) -> Dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if k not in _DIST_VARS}
     env['PYTHONPATH'] = str(REPO_ROOT)
+    # The launcher scripts run ``$PYTHON`` (default ``python`` on PATH,
+    # which need not be this interpreter when the venv is not activated).
+    env['PYTHON'] = sys.executable
     env['CUDA_VISIBLE_DEVICES'] = ''  # test the CPU (gloo) path everywhere
     env['OMP_NUM_THREADS'] = '1'
     env['MKL_NUM_THREADS'] = '1'
@@ -229,7 +233,7 @@ def run_tool(args: List[Union[str, Path]], cwd: Path,
         text=True,
         timeout=SUBPROCESS_TIMEOUT_S)
     if check and proc.returncode != 0:
-        pytest.fail(f'{" ".join(args)} exited with {proc.returncode}:\n'
+        pytest.fail(f'{" ".join(map(str, args))} exited with {proc.returncode}:\n'
                     f'{proc.stdout[-6000:]}')
     return proc
 
