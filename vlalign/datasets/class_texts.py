@@ -1,0 +1,343 @@
+"""Per-class text sources: prompt templates, descriptions and synonyms.
+
+A zero-shot recognizer scores a class by the ensemble (mean of normalised
+embeddings) of several texts about it. This module reads where those texts
+come from and lays them out per class:
+
+- prompt templates applied to the class name (:data:`PROMPT_SETS`);
+- the generated action descriptions of GAP (Xiang et al., "Generative
+  Action Description Prompts for Skeleton-based Action Recognition",
+  ICCV 2023), one text file per kind, read by :func:`load_class_texts`:
+
+  - ``pasta`` (:func:`load_pasta_texts`): body-part descriptions,
+    ``name;head ...;hand ...;arm ...;hip ...;leg ...;foot ...``
+    (``head: ...`` with colons is accepted too);
+  - ``sentence`` (:func:`load_sentence_texts`): ``name,paragraph`` (NTU) or
+    ``name;paragraph`` (NW-UCLA);
+  - ``synonym`` (:func:`load_synonym_texts`): ``name,syn1, syn2, ...``;
+  - ``names`` (:func:`load_name_texts`): a label file, one name a line.
+
+Every loader returns ``{class name: [texts]}`` in file order and raises
+:class:`DataError` with ``file:line`` on a malformed line.
+:func:`expand_class_texts` turns class names, templates and sources into the
+list of texts to ensemble for each class.
+"""
+import os
+import re
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from vlalign.utils.errors import ConfigError, DataError
+from .label_map import load_class_names
+
+ClassTexts = Dict[str, List[str]]
+TextSource = Union[str, Mapping[str, Sequence[str]]]
+
+#: Named prompt-template sets; each template holds exactly one ``{}``.
+#:
+#: - ``plain``: the class name alone.
+#: - ``action``: the name as a noun phrase; grammatical for any label
+#:   ("drink water", "clapping", "hopping (one foot jumping)").
+#: - ``person``: sentences about a person, best with gerund labels
+#:   ("clapping", "reading"); the last one is the prompt of the
+#:   original feature-CLIP experiments ("The person in this video is doing
+#:   <label>").
+#: - ``skeleton``: sentences about body motion, for skeleton encoders.
+#: - ``actionclip``: the 16 templates of ActionCLIP (Wang et al., 2021), as
+#:   mmaction2's ``projects/actionclip`` uses them.
+PROMPT_SETS: Dict[str, Tuple[str, ...]] = {
+    'plain': ('{}', ),
+    'action': ('{}', 'an action of {}.', 'a human action of {}.',
+               'a video of the action {}.'),
+    'person': ('a person is {}.', 'a video of a person {}.',
+               'a human action of {}.',
+               'The person in this video is doing {}.'),
+    'skeleton': ('a skeleton sequence of a person doing {}.',
+                 'the body motion of {}.',
+                 'human joints moving as a person performs {}.'),
+    'actionclip': ('a photo of action {}', 'a picture of action {}',
+                   'Human action of {}', '{}, an action',
+                   '{} this is an action', '{}, a video of action',
+                   'Playing action of {}', '{}',
+                   'Playing a kind of action, {}',
+                   'Doing a kind of action, {}', 'Look, the human is {}',
+                   'Can you recognize the action of {}?',
+                   'Video classification of {}', 'A video of {}',
+                   'The man is {}', 'The woman is {}'),
+}
+
+TEXT_FORMATS = ('pasta', 'sentence', 'synonym', 'names')
+
+# "head: tilts forward" (ucla_pasta) -> "head tilts forward" (pasta_openai).
+_PART_COLON = re.compile(r'^([A-Za-z]+)\s*:\s*')
+_SENTENCE_END = re.compile(r'(?<=[.!?])\s+')
+
+
+def get_prompt_templates(templates: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    """Templates from a :data:`PROMPT_SETS` name or a list of templates.
+
+    Raises:
+        ConfigError: If the name is unknown, the list is empty or a template
+            does not hold exactly one ``{}``.
+    """
+    if isinstance(templates, str):
+        if templates not in PROMPT_SETS:
+            raise ConfigError(f'unknown prompt set "{templates}", choose one of '
+                              f'{sorted(PROMPT_SETS)} or give a list of '
+                              'templates')
+        return PROMPT_SETS[templates]
+    templates = tuple(templates)
+    bad = [t for t in templates if t.count('{}') != 1]
+    if not templates or bad:
+        raise ConfigError(f'each prompt template needs exactly one "{{}}", '
+                          f'got {bad or "no templates"}')
+    return templates
+
+
+def normalize_class_name(name: str) -> str:
+    """Key for matching class names across files: lower case, single spaces."""
+    return ' '.join(name.split()).lower()
+
+
+# ----------------------------------------------------------------- readers
+def _lines(path: str):
+    """``(lineno, line)`` of the non-blank, non-comment lines of a file."""
+    if not os.path.isfile(path):
+        raise DataError(f'class text file {path} does not exist')
+    # utf-8-sig: files saved by spreadsheet tools start with a BOM.
+    with open(path, encoding='utf-8-sig') as f:
+        lines = f.read().splitlines()
+    for lineno, line in enumerate(lines, start=1):
+        if line.strip() and not line.lstrip().startswith('#'):
+            yield lineno, line
+
+
+def _add(out: ClassTexts, first: Dict[str, int], name: str, texts: List[str],
+         path: str, lineno: int) -> None:
+    if not name:
+        raise DataError(f'{path}:{lineno}: empty class name')
+    key = normalize_class_name(name)
+    if key in first:
+        raise DataError(f'{path}:{lineno}: duplicate class "{name}" (first on '
+                        f'line {first[key]})')
+    if not texts:
+        raise DataError(f'{path}:{lineno}: class "{name}" has no text')
+    first[key] = lineno
+    out[name] = texts
+
+
+def _split_name(line: str, seps: str, path: str, lineno: int,
+                what: str) -> Tuple[str, str]:
+    """Split ``name<sep>rest`` at the first separator in ``seps``."""
+    match = re.search(f'[{re.escape(seps)}]', line)
+    if match is None:
+        raise DataError(f'{path}:{lineno}: expected "name{seps[0]}{what}", '
+                        f'found no "{seps}" in: {line.strip()[:60]}')
+    return line[:match.start()].strip(), line[match.end():].strip()
+
+
+def _finish(out: ClassTexts, path: str) -> ClassTexts:
+    if not out:
+        raise DataError(f'class text file {path} holds no classes')
+    return out
+
+
+def load_pasta_texts(path: str, include_whole: bool = False) -> ClassTexts:
+    """Read body-part descriptions, ``name;part;part;...``.
+
+    GAP writes one description per part (head, hand, arm, hip, leg, foot);
+    ``head: text`` and ``head text`` are both accepted and give
+    ``head text``. Empty parts (a trailing ``;``) are skipped.
+
+    Args:
+        path (str): Text file.
+        include_whole (bool): Also add all parts joined by ``'; '`` as the
+            last text of each class. Defaults to ``False``.
+
+    Returns:
+        dict: ``{name: [part texts (+ whole)]}``.
+    """
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for lineno, line in _lines(path):
+        name, rest = _split_name(line, ';', path, lineno, 'part;part;...')
+        parts = [_PART_COLON.sub(r'\1 ', p.strip()) for p in rest.split(';')]
+        parts = [p for p in parts if p]
+        texts = parts + (['; '.join(parts)] if include_whole and parts else [])
+        _add(out, first, name, texts, path, lineno)
+    return _finish(out, path)
+
+
+def load_sentence_texts(path: str, split_sentences: bool = False) -> ClassTexts:
+    """Read paragraphs, ``name,paragraph`` (NTU) or ``name;paragraph`` (UCLA).
+
+    The class name ends at the first ``,`` or ``;``: class names hold
+    neither.
+
+    Args:
+        path (str): Text file.
+        split_sentences (bool): One text per sentence instead of one per
+            paragraph. Defaults to ``False``.
+
+    Returns:
+        dict: ``{name: [paragraph]}`` (or ``[sentences]``).
+    """
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for lineno, line in _lines(path):
+        name, text = _split_name(line, ',;', path, lineno, 'paragraph')
+        texts = ([s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+                 if split_sentences else ([text] if text else []))
+        _add(out, first, name, texts, path, lineno)
+    return _finish(out, path)
+
+
+def load_synonym_texts(path: str) -> ClassTexts:
+    """Read synonyms, ``name,syn1, syn2, ...``.
+
+    Repeated synonyms of a class (GAP's lists have some) are kept once, so
+    they do not weigh double in an ensemble.
+
+    Returns:
+        dict: ``{name: [synonyms]}``.
+    """
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for lineno, line in _lines(path):
+        name, rest = _split_name(line, ',', path, lineno, 'syn1, syn2, ...')
+        syns: List[str] = []
+        keys = set()
+        for syn in (s.strip() for s in rest.split(',')):
+            if syn and normalize_class_name(syn) not in keys:
+                keys.add(normalize_class_name(syn))
+                syns.append(syn)
+        _add(out, first, name, syns, path, lineno)
+    return _finish(out, path)
+
+
+def load_name_texts(path: str) -> ClassTexts:
+    """Read a label file as ``{name: [name]}``."""
+    return {n: [n] for n in load_class_names(path)}
+
+
+def guess_text_format(path: str) -> str:
+    """Format of a class text file, from its name, else from its lines.
+
+    The file name decides when it holds ``pasta``, ``sentence`` /
+    ``paragraph``, ``synonym`` or ``label_map``. Otherwise: no ``,``/``;``
+    on any line -> ``names``; every line with three or more ``;`` ->
+    ``pasta``; comma lists of short phrases (at most 5 words, no sentence
+    end) -> ``synonym``; else ``sentence``. Give ``fmt`` explicitly when a
+    file could be read either way.
+    """
+    base = os.path.basename(path).lower()
+    for token, fmt in (('pasta', 'pasta'), ('sentence', 'sentence'),
+                       ('paragraph', 'sentence'), ('synonym', 'synonym'),
+                       ('label_map', 'names')):
+        if token in base:
+            return fmt
+    lines = [line for _, line in _lines(path)]
+    if not lines:
+        raise DataError(f'class text file {path} holds no classes')
+    if not any(',' in line or ';' in line for line in lines):
+        return 'names'
+    if all(line.count(';') >= 3 for line in lines):
+        return 'pasta'
+    items = [s.strip() for line in lines for s in line.split(',')[1:]]
+    if items and all(len(s.split()) <= 5 and not s.endswith('.')
+                     for s in items):
+        return 'synonym'
+    return 'sentence'
+
+
+def load_class_texts(path: str, fmt: str = 'auto', **kwargs) -> ClassTexts:
+    """Read a per-class text file in any of :data:`TEXT_FORMATS`.
+
+    Args:
+        path (str): Text file.
+        fmt (str): ``'auto'`` (see :func:`guess_text_format`), ``'pasta'``,
+            ``'sentence'``, ``'synonym'`` or ``'names'``. Defaults to
+            ``'auto'``.
+        **kwargs: Passed to the reader (``include_whole`` for pasta,
+            ``split_sentences`` for sentence).
+
+    Returns:
+        dict: ``{class name: [texts]}`` in file order.
+
+    Raises:
+        DataError: On a missing file or a malformed line (``file:line``).
+        ConfigError: On an unknown ``fmt``.
+    """
+    if fmt == 'auto':
+        fmt = guess_text_format(path)
+    readers = dict(pasta=load_pasta_texts, sentence=load_sentence_texts,
+                   synonym=load_synonym_texts, names=load_name_texts)
+    if fmt not in readers:
+        raise ConfigError(f'unknown class text format "{fmt}", choose "auto" '
+                          f'or one of {list(readers)}')
+    return readers[fmt](path, **kwargs)
+
+
+# ------------------------------------------------------------------ expand
+def expand_class_texts(
+        class_names: Sequence[str],
+        templates: Union[str, Sequence[str]] = ('{}', ),
+        sources: Optional[Union[TextSource, Sequence[TextSource]]] = None,
+        include_name: bool = True) -> List[List[str]]:
+    """The texts to ensemble for each class.
+
+    Per class, in this order: each template applied to the class name (when
+    ``include_name``), then the texts of each source as they are (a
+    description is a whole text, not a name to template). Exact repeats
+    within a class are kept once.
+
+    Class names are matched to a source's keys after normalising case and
+    whitespace (``"Jump  Up"`` finds ``"jump up"``); nothing looser, so a
+    source written for another label map fails loudly.
+
+    Args:
+        class_names (list[str]): ``L`` class names, index = label.
+        templates (str | list[str]): A :data:`PROMPT_SETS` name or templates
+            with one ``{}``. Defaults to ``('{}', )``.
+        sources (dict | str | list, optional): ``{name: [texts]}`` (from
+            :func:`load_class_texts`) or a text file to read with
+            ``fmt='auto'``, or a list of them. Defaults to ``None``.
+        include_name (bool): Add the templated names. Defaults to ``True``.
+
+    Returns:
+        list[list[str]]: ``L`` lists of texts.
+
+    Raises:
+        DataError: If a source lacks some classes (all are listed).
+        ConfigError: If the templates are bad, or a class would get no text.
+    """
+    templates = get_prompt_templates(templates)
+    if sources is None:
+        sources = []
+    elif isinstance(sources, (str, Mapping)):
+        sources = [sources]
+    # A path is read here, so a missing class is reported with its file.
+    names = [s if isinstance(s, str) else f'source {i}'
+             for i, s in enumerate(sources)]
+    sources = [load_class_texts(s) if isinstance(s, str) else s
+               for s in sources]
+    if not include_name and not sources:
+        raise ConfigError('expand_class_texts: include_name=False and no '
+                          'sources leaves every class without text')
+    lookups = []
+    for i, source in enumerate(sources):
+        lookup = {normalize_class_name(k): list(v) for k, v in source.items()}
+        missing = [n for n in class_names
+                   if normalize_class_name(n) not in lookup]
+        if missing:
+            raise DataError(f'{names[i]}: no texts for classes {missing}')
+        lookups.append(lookup)
+    out: List[List[str]] = []
+    for name in class_names:
+        texts = [t.format(name) for t in templates] if include_name else []
+        for lookup in lookups:
+            texts.extend(lookup[normalize_class_name(name)])
+        texts = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+        if not texts:
+            raise ConfigError(f'class "{name}" has no text')
+        out.append(texts)
+    return out
