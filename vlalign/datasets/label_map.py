@@ -8,6 +8,9 @@ from vlalign.utils.errors import DataError
 def load_class_names(path: str) -> List[str]:
     """Read a label file (one class name per line; ``#`` lines ignored).
 
+    Lines may also be ``<index><TAB><name>`` (as in many released label
+    maps) when every line is and the indices count 0, 1, 2, ... in order.
+
     Raises:
         DataError: If the file is missing, or a name is empty or repeated;
             the message names the file and line.
@@ -34,7 +37,24 @@ def load_class_names(path: str) -> List[str]:
         names.append(name)
     if not names:
         raise DataError(f'label file {path} holds no class names')
-    return names
+    return _strip_index_column(names, path)
+
+
+def _strip_index_column(names: List[str], path: str) -> List[str]:
+    """Names without a leading ``<index><TAB>`` column, if every line has
+    one; indices must then be 0, 1, 2, ..."""
+    parts = [n.split('\t', 1) for n in names]
+    if not all(len(p) == 2 and p[0].strip().isdigit() for p in parts):
+        return names
+    for i, (index, _) in enumerate(parts):
+        if int(index) != i:
+            raise DataError(f'{path}: line {i + 1} has index {index}, '
+                            f'expected {i} (indices must count from 0)')
+    stripped = [name.strip() for _, name in parts]
+    if len(set(stripped)) != len(stripped) or not all(stripped):
+        raise DataError(f'{path}: empty or duplicate class names after the '
+                        'index column')
+    return stripped
 
 
 def resolve_class_subset(subset: Union[str, Sequence[str]],

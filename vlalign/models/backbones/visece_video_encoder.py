@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from vlalign.datasets.skeleton_layouts import resolve_graph_cfg
 from vlalign.registry import MODELS
 
 # PoseC3D's SlowOnly as the original Visece experiments used it.
@@ -34,7 +35,8 @@ class ViseceVideoEncoder(BaseModule):
 
     Args:
         backbone (dict): mmaction2/vlalign backbone config. Defaults to
-            PoseC3D's SlowOnly.
+            PoseC3D's SlowOnly. A ``graph_cfg.layout`` may name any layout
+            of :mod:`vlalign.datasets.skeleton_layouts`.
         layout (str): Backbone output layout, ``'NCTHW'`` or ``'NMCTV'``.
             Defaults to ``'NCTHW'``.
         in_channels (int): Backbone output channels. Defaults to ``512``.
@@ -53,7 +55,8 @@ class ViseceVideoEncoder(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if layout not in ('NCTHW', 'NMCTV'):
             raise ValueError(f'layout must be "NCTHW" or "NMCTV", got "{layout}"')
-        self.backbone = MODELS.build(backbone)
+        # Graph backbones may name a vlalign layout ('penn13', ...).
+        self.backbone = MODELS.build(resolve_graph_cfg(backbone))
         self.layout = layout
         self.in_channels = in_channels
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()

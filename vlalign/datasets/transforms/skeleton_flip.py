@@ -1,0 +1,31 @@
+"""Horizontal flip of poses that swaps left and right joints of a layout."""
+from typing import Union
+
+from mmaction.datasets.transforms import Flip
+
+from vlalign.registry import TRANSFORMS
+from ..skeleton_layouts import SkeletonLayout, get_layout
+
+
+@TRANSFORMS.register_module()
+class SkeletonFlip(Flip):
+    """mmaction2's ``Flip`` on keypoints, with ``left_kp``/``right_kp`` taken
+    from a :class:`SkeletonLayout` instead of written out in each config.
+
+    Place it before ``PreNormalize2D``: it mirrors pixel ``x`` about the
+    image width (``img_shape``).
+
+    Args:
+        layout (str | SkeletonLayout): E.g. ``'penn13'``.
+        flip_ratio (float): Probability of flipping. Defaults to ``0.5``.
+    """
+
+    def __init__(self, layout: Union[str, SkeletonLayout],
+                 flip_ratio: float = 0.5) -> None:
+        self.layout = get_layout(layout)
+        left, right = self.layout.flip_pairs
+        super().__init__(flip_ratio=flip_ratio, left_kp=left, right_kp=right)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(layout={self.layout.name}, '
+                f'flip_ratio={self.flip_ratio})')
