@@ -2,8 +2,12 @@
 # Adapted from mmaction2 1.x ``tools/test.py`` for vlalign.
 """Test (and evaluate) a checkpoint: ``python tools/test.py CONFIG CKPT``.
 
-The metrics (e.g. ``acc/top1``) are printed by mmengine's logger. vlalign's
-setup is the same as in ``tools/train.py``.
+The metrics (e.g. ``acc/top1``) are printed by mmengine's logger and as a
+table at the end. vlalign's setup is the same as in ``tools/train.py``. The
+zero-shot options (``--labels``, ``--split``, ``--prompts``, ...) turn the
+test into a zero-shot evaluation on any label list; ``tools/zeroshot.py`` is
+this tool with ``--labels`` required, and ``tools/dist_test.sh`` passes them
+through.
 """
 import argparse
 import os
@@ -11,16 +15,19 @@ import os.path as osp
 import sys
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv=None, require_labels: bool = False) -> argparse.Namespace:
     """Parse the command line.
 
     Args:
         argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+        require_labels (bool): Make ``--labels`` required (zeroshot.py).
 
     Returns:
         argparse.Namespace: The parsed arguments.
     """
     from mmengine.config import DictAction
+
+    from vlalign.apis.zero_shot import add_zero_shot_args
 
     parser = argparse.ArgumentParser(
         description='vlalign test (and eval) a model')
@@ -66,6 +73,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_zero_shot_args(parser, require_labels=require_labels)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -113,19 +121,26 @@ def merge_args(cfg, args: argparse.Namespace):
     return cfg
 
 
-def main(argv=None) -> None:
+def main(argv=None, require_labels: bool = False) -> None:
     """Entry point.
 
     Args:
         argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
+        require_labels (bool): Make ``--labels`` required (zeroshot.py).
     """
-    args = parse_args(argv)
+    args = parse_args(argv, require_labels)
 
     # ``import vlalign`` applies the fixes for the pinned stack.
     import vlalign  # noqa: F401
     from mmengine.config import Config
 
+    from mmengine.dist import is_main_process
+
+    from vlalign.apis.zero_shot import (apply_zero_shot_args,
+                                        format_zero_shot_table,
+                                        wants_zero_shot, write_json_atomic)
     from vlalign.utils import register_all_modules
+    from vlalign.utils.errors import VlalignError
     from vlalign.utils.launch import build_runner, resolve_work_dir
 
     register_all_modules()
@@ -135,11 +150,26 @@ def main(argv=None) -> None:
     cfg.setdefault('default_scope', 'vlalign')
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if wants_zero_shot(args):
+        try:
+            apply_zero_shot_args(cfg, args)
+        except VlalignError as e:
+            raise SystemExit(f'error: {e}') from None
     resolve_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
 
     runner = build_runner(cfg, args.launcher)
-    runner.test()
+    metrics = runner.test()
+    if is_main_process():
+        title = f'{osp.basename(args.checkpoint)} on ' + \
+            (args.labels or cfg.test_dataloader.dataset.class_file)
+        print(format_zero_shot_table(metrics, title), flush=True)
+        if args.out is not None:
+            write_json_atomic(args.out, dict(
+                config=args.config, checkpoint=args.checkpoint,
+                labels=args.labels, unseen=args.split, prompts=args.prompts,
+                gamma=args.gamma, metrics=metrics))
+            print(f'metrics written to {args.out}')
 
 
 if __name__ == '__main__':

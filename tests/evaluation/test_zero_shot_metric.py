@@ -87,6 +87,17 @@ def test_metric_hand_values():
         assert res[key] == pytest.approx(value), key
 
 
+def test_select_gamma_on_a_calibration_set():
+    # Gaps (best seen - best unseen score) are .4, .4, .2, -.2: any gamma in
+    # (.2, .4) moves only sample 2 (class c) to the unseen side, where it is
+    # right; seen stays 1/2 (a right, b wrong), unseen becomes 1: H = 2/3.
+    res = run_metric(ZeroShotMetric(unseen_classes=['c', 'd'],
+                                    select_gamma=True))
+    assert 0.2 < res['calibration/gamma'] < 0.4
+    assert res['calibration/hmean'] == pytest.approx(2 / 3)
+    assert 'calibration/gamma' not in run_metric(ZeroShotMetric(['c', 'd']))
+
+
 def test_gamma_zero_equals_uncalibrated():
     res = run_metric(ZeroShotMetric(seen_classes=['a', 'b'],
                                     calibration_gamma=0.0))

@@ -8,6 +8,9 @@ from mmaction.utils import OptSampleList, SampleList
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
+from vlalign.datasets.class_texts import (expand_class_texts,
+                                          get_prompt_templates,
+                                          load_class_texts)
 from vlalign.registry import MODELS
 
 ForwardResults = Union[Dict[str, Tensor], SampleList, Tensor]
@@ -34,9 +37,15 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         text_encoder (dict): Config of a text encoder (``BertTextEncoder``).
         class_texts (list[str], optional): Class names, index = label.
             Defaults to ``None`` (set from the dataset).
-        templates (list[str]): Prompt templates with one ``{}``; several are
-            an ensemble (mean of normalised embeddings). Defaults to
+        templates (str | list[str]): Prompt templates with one ``{}``, or a
+            name of :data:`vlalign.datasets.class_texts.PROMPT_SETS`; several
+            are an ensemble (mean of normalised embeddings). Defaults to
             ``('{}', )``.
+        class_text_sources (list, optional): Per-class descriptions joining
+            the ensemble: text files (GAP part descriptions, paragraphs,
+            synonyms; see :func:`~vlalign.datasets.load_class_texts`) or
+            ``{name: [texts]}`` dicts. Every class scored needs an entry.
+            Defaults to ``None`` (names only).
         text_chunk_size (int): Texts encoded per forward when embedding many
             class texts. Defaults to ``256``.
         data_preprocessor (dict, optional): Defaults to mmaction2's
@@ -50,7 +59,8 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
                  video_encoder: Dict,
                  text_encoder: Dict,
                  class_texts: Optional[Sequence[str]] = None,
-                 templates: Sequence[str] = ('{}', ),
+                 templates: Union[str, Sequence[str]] = ('{}', ),
+                 class_text_sources: Optional[Sequence[Union[str, Dict]]] = None,
                  text_chunk_size: int = 256,
                  data_preprocessor: Optional[Dict] = None,
                  train_cfg: Optional[Dict] = None,
@@ -62,12 +72,12 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
                          init_cfg=init_cfg)
         self.video_encoder = MODELS.build(video_encoder)
         self.text_encoder = MODELS.build(text_encoder)
-        templates = tuple(templates)
-        bad = [t for t in templates if t.count('{}') != 1]
-        if not templates or bad:
-            raise ValueError(f'each prompt template needs exactly one "{{}}", '
-                             f'got {bad or "no templates"}')
-        self.templates = templates
+        self.templates = get_prompt_templates(templates)
+        # Files are read now: a bad description file fails at build time.
+        self.class_text_sources = [
+            load_class_texts(s) if isinstance(s, str) else dict(s)
+            for s in (class_text_sources or [])
+        ]
         self.text_chunk_size = text_chunk_size
         self.train_cfg = train_cfg or {}
         self.test_cfg = dict(average_clips='prob')
@@ -113,7 +123,11 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         return self.text_encoder(list(texts))
 
     def encode_class_texts(self, names: Sequence[str]) -> Tensor:
-        """L2-normalised prompt-ensemble embeddings of class names.
+        """L2-normalised ensemble embeddings of class names.
+
+        A class's ensemble is its name in every template plus its
+        descriptions from ``class_text_sources``: the mean of their
+        normalised embeddings, normalised again.
 
         Args:
             names (list[str]): ``L`` class names.
@@ -121,14 +135,19 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         Returns:
             Tensor: ``[L, C]``.
         """
-        prompts = [t.format(n) for n in names for t in self.templates]
+        per_class = expand_class_texts(names, self.templates,
+                                       self.class_text_sources or None)
+        texts = [t for class_texts in per_class for t in class_texts]
         chunks = [
-            self.embed_texts(prompts[i:i + self.text_chunk_size])
-            for i in range(0, len(prompts), self.text_chunk_size)
+            self.embed_texts(texts[i:i + self.text_chunk_size])
+            for i in range(0, len(texts), self.text_chunk_size)
         ]
         emb = F.normalize(torch.cat(chunks), dim=-1)
-        emb = emb.view(len(names), len(self.templates), -1).mean(1)
-        return F.normalize(emb, dim=-1)
+        counts = torch.tensor([len(t) for t in per_class], device=emb.device)
+        owner = torch.repeat_interleave(
+            torch.arange(len(names), device=emb.device), counts)
+        summed = emb.new_zeros(len(names), emb.shape[-1]).index_add(0, owner, emb)
+        return F.normalize(summed / counts[:, None].to(emb.dtype), dim=-1)
 
     def class_embeddings(self) -> Tensor:
         """Cached ``[L, C]`` embeddings of :attr:`class_texts`, no gradients.

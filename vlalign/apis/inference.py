@@ -1,0 +1,149 @@
+"""Build a recognizer from config + checkpoint; recognise poses by any labels.
+
+Example::
+
+    >>> from vlalign.apis import init_recognizer, zero_shot_recognize
+    >>> model = init_recognizer('configs/visece/visece_...demo-joint.py',
+    ...                         'work_dirs/demo/best_acc_top1_epoch_17.pth')
+    >>> zero_shot_recognize(model, keypoint, ['wave the left hand', 'squat'])
+    [('wave the left hand', 0.91), ('squat', 0.09)]
+"""
+import copy
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.runner import load_checkpoint
+from torch import nn
+
+from vlalign.utils.errors import ConfigError, DataError
+
+ConfigType = Union[str, Config]
+
+
+def init_recognizer(config: ConfigType,
+                    checkpoint: Optional[str] = None,
+                    device: Union[str, torch.device] = 'cpu',
+                    cfg_options: Optional[Dict] = None) -> nn.Module:
+    """Build the model of a config and load a checkpoint, in eval mode.
+
+    The config is kept on the model as ``model.cfg`` (its test pipeline is
+    what :func:`zero_shot_recognize` applies to raw poses).
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): Checkpoint to load. Defaults to ``None``
+            (random weights; pretrained text encoders still load).
+        device (str | torch.device): Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        nn.Module: The recognizer.
+    """
+    import vlalign  # noqa: F401  (applies the stack fixes)
+    from vlalign.registry import MODELS
+    from vlalign.utils import register_all_modules
+
+    register_all_modules()
+    cfg = Config.fromfile(config) if isinstance(config, str) else \
+        copy.deepcopy(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if 'model' not in cfg:
+        raise ConfigError(f'{getattr(cfg, "filename", config)} has no model')
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    model.cfg = cfg
+    return model.to(device).eval()
+
+
+def _as_annotation(poses: Union[np.ndarray, Dict],
+                   scores: Optional[np.ndarray],
+                   img_shape: Optional[Tuple[int, int]]) -> Dict:
+    """A PoseDataset annotation from an array ``[T, V, C]``/``[M, T, V, C]``
+    (``C`` = 2, or 3 with the score last) or an annotation dict."""
+    if isinstance(poses, dict):
+        # Copied: mmaction2's pose transforms write into the arrays.
+        ann = copy.deepcopy(poses)
+        if 'keypoint' not in ann:
+            raise DataError(f'annotation "{ann.get("frame_dir", "?")}" has '
+                            'no "keypoint"')
+    else:
+        kp = np.asarray(poses, dtype=np.float32)
+        if kp.ndim == 3:
+            kp = kp[None]
+        if kp.ndim != 4 or kp.shape[-1] not in (2, 3):
+            raise DataError(f'poses must be [T, V, C] or [M, T, V, C] with '
+                            f'C in (2, 3), got shape {tuple(kp.shape)}')
+        ann = dict(frame_dir='input', keypoint=kp[..., :2].copy())
+        if kp.shape[-1] == 3:
+            ann['keypoint_score'] = kp[..., 2].copy()
+        elif scores is not None:
+            ann['keypoint_score'] = np.array(scores, dtype=np.float32)
+    kp = ann['keypoint']
+    if kp.shape[1] == 0:
+        raise DataError(f'annotation "{ann.get("frame_dir")}" has 0 frames')
+    if not np.isfinite(kp).all():
+        raise DataError(f'annotation "{ann.get("frame_dir")}": keypoint '
+                        'holds NaN or infinite values')
+    if 'keypoint_score' not in ann:
+        ann['keypoint_score'] = np.ones(kp.shape[:3], dtype=np.float32)
+    if img_shape is not None:
+        ann['img_shape'] = tuple(img_shape)
+    if 'img_shape' not in ann:
+        # Pixel coordinates of an unknown image: use the poses' extent.
+        xy = kp.reshape(-1, 2)
+        ann['img_shape'] = (int(np.ceil(xy[:, 1].max())) + 1,
+                            int(np.ceil(xy[:, 0].max())) + 1)
+    ann.setdefault('original_shape', ann['img_shape'])
+    ann['total_frames'] = kp.shape[1]
+    ann.setdefault('label', -1)
+    ann.setdefault('start_index', 0)
+    ann.setdefault('modality', 'Pose')
+    return ann
+
+
+@torch.no_grad()
+def zero_shot_recognize(model: nn.Module,
+                        poses: Union[np.ndarray, Dict],
+                        labels: Sequence[str],
+                        scores: Optional[np.ndarray] = None,
+                        img_shape: Optional[Tuple[int, int]] = None,
+                        top_k: Optional[int] = None) -> List[Tuple[str, float]]:
+    """Rank any label texts for one pose sequence.
+
+    Args:
+        model (nn.Module): From :func:`init_recognizer`.
+        poses (np.ndarray | dict): Pixel keypoints ``[T, V, 2|3]`` or
+            ``[M, T, V, 2|3]`` (a third channel is the score), or a
+            PoseDataset annotation dict.
+        labels (list[str]): Class texts to choose from (any, seen or not).
+        scores (np.ndarray, optional): Keypoint scores ``[M, T, V]``.
+        img_shape (tuple, optional): ``(H, W)`` of the frames; defaults to
+            the annotation's, else the extent of the poses.
+        top_k (int, optional): Keep the best ``k``. Defaults to all.
+
+    Returns:
+        list[tuple[str, float]]: ``(label, probability)``, best first.
+    """
+    labels = list(labels)
+    if not labels:
+        raise ValueError('labels is empty')
+    cfg = getattr(model, 'cfg', None)
+    if cfg is None:
+        raise ConfigError('model has no .cfg: build it with init_recognizer')
+    pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
+    data = pseudo_collate([pipeline(_as_annotation(poses, scores, img_shape))])
+    previous = model.get_class_texts()
+    model.set_class_texts(labels)
+    try:
+        sample = model.test_step(data)[0]
+    finally:
+        if previous is not None:
+            model.set_class_texts(previous)
+    probs = sample.pred_score.float().cpu()
+    order = probs.argsort(descending=True)[:top_k]
+    return [(labels[i], float(probs[i])) for i in order.tolist()]
