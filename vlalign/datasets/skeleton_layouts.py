@@ -9,7 +9,7 @@ the ``layout`` dict mmaction2's ``Graph`` accepts), bone pairs and the
 left/right pairs for flipping.
 """
 from dataclasses import dataclass
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from vlalign.utils.errors import ConfigError
 
@@ -22,12 +22,15 @@ class SkeletonLayout:
         name (str): Layout name used in configs.
         joints (tuple[str]): Joint names, index = joint id. Names starting
             with ``left_``/``right_`` pair up for flipping.
-        parents (tuple[int]): Parent joint of each joint; the root (the
-            graph centre) is its own parent.
+        parents (tuple[int]): Parent joint of each joint (the bones); the
+            root (the graph centre) is its own parent.
+        graph_edges (tuple, optional): Graph edges ``(child, parent)`` when
+            they are not the bones. Defaults to ``None`` (the bones).
     """
     name: str
     joints: Tuple[str, ...]
     parents: Tuple[int, ...]
+    graph_edges: Optional[Tuple[Tuple[int, int], ...]] = None
 
     def __post_init__(self) -> None:
         if len(self.joints) != len(self.parents):
@@ -54,6 +57,8 @@ class SkeletonLayout:
     @property
     def inward(self) -> List[Tuple[int, int]]:
         """Graph edges ``(child, parent)``, without the root's self-loop."""
+        if self.graph_edges is not None:
+            return [tuple(e) for e in self.graph_edges]
         return [(i, p) for i, p in enumerate(self.parents) if i != p]
 
     def graph_layout(self) -> Dict:
@@ -84,15 +89,19 @@ LAYOUTS: Dict[str, SkeletonLayout] = {
              'right_hip', 'left_knee', 'right_knee', 'left_ankle',
              'right_ankle'),
             (0, 0, 0, 1, 2, 3, 4, 1, 2, 7, 8, 9, 10)),
-        # COCO keypoints (HRNet / PoseC3D 2D poses); parents as in
-        # mmaction2's coco JointToBone pairs.
+        # COCO keypoints (HRNet / PoseC3D 2D poses). mmaction2's bones
+        # (JointToBone) hang the hips on the nose, its graph on the
+        # shoulders: both kept, so 'coco17' equals upstream 'coco' in each.
         SkeletonLayout(
             'coco17',
             ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
              'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
              'left_wrist', 'right_wrist', 'left_hip', 'right_hip',
              'left_knee', 'right_knee', 'left_ankle', 'right_ankle'),
-            (0, 0, 0, 1, 2, 0, 0, 5, 6, 7, 8, 0, 0, 11, 12, 13, 14)),
+            (0, 0, 0, 1, 2, 0, 0, 5, 6, 7, 8, 0, 0, 11, 12, 13, 14),
+            graph_edges=((15, 13), (13, 11), (16, 14), (14, 12), (11, 5),
+                         (12, 6), (9, 7), (7, 5), (10, 8), (8, 6), (5, 0),
+                         (6, 0), (1, 0), (3, 1), (2, 0), (4, 2))),
         # Kinect v1 (NW-UCLA, MSR Action3D, UTD-MHAD), rooted at the hip
         # centre.
         SkeletonLayout(
@@ -104,8 +113,9 @@ LAYOUTS: Dict[str, SkeletonLayout] = {
              'right_hip', 'right_knee', 'right_ankle', 'right_foot'),
             (0, 0, 1, 2, 2, 4, 5, 6, 2, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17,
              18)),
-        # Kinect v2 (NTU RGB+D), rooted at the spine shoulder; parents as in
-        # mmaction2's nturgb+d graph.
+        # Kinect v2 (NTU RGB+D), rooted at the spine shoulder. Bones as
+        # mmaction2's JointToBone (hand tip -> thumb -> hand), graph as its
+        # Graph (tips and thumbs on the hands).
         SkeletonLayout(
             'ntu25',
             ('spine_base', 'spine_mid', 'neck', 'head', 'left_shoulder',
@@ -116,7 +126,12 @@ LAYOUTS: Dict[str, SkeletonLayout] = {
              'left_hand_tip', 'left_thumb', 'right_hand_tip',
              'right_thumb'),
             (1, 20, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16,
-             17, 18, 20, 22, 7, 24, 11)),
+             17, 18, 20, 22, 7, 24, 11),
+            graph_edges=((0, 1), (1, 20), (2, 20), (3, 2), (4, 20), (5, 4),
+                         (6, 5), (7, 6), (8, 20), (9, 8), (10, 9), (11, 10),
+                         (12, 0), (13, 12), (14, 13), (15, 14), (16, 0),
+                         (17, 16), (18, 17), (19, 18), (21, 7), (22, 7),
+                         (23, 11), (24, 11))),
     )
 }
 

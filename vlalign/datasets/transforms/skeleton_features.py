@@ -28,7 +28,8 @@ class SkeletonFeatures(GenSkeFeat):
     Same streams and output as upstream: ``'j'`` joints, ``'b'`` bones
     (joint minus parent), ``'jm'``/``'bm'`` their frame differences, joined
     along the last axis; 2D keypoints get ``keypoint_score`` as a third
-    channel. ``keypoint`` ``[M, T, V, 2]`` becomes ``[M, T, V, 3 * len(feats)]``.
+    channel. ``keypoint`` ``[M, T, V, 2]`` (with scores) or ``[M, T, V, 3]``
+    (3D, no scores) becomes ``[M, T, V, 3 * len(feats)]``.
 
     Args:
         layout (str | SkeletonLayout): E.g. ``'penn13'``, ``'kinect_v1_20'``.
@@ -59,6 +60,15 @@ class SkeletonFeatures(GenSkeFeat):
         self.ops = Compose(ops)
 
     def transform(self, results: Dict) -> Dict:
+        # Upstream's 2D path treats a third channel as a score (bones and
+        # motions average it); 3D coordinates without scores take its
+        # 'nturgb+d' path, which subtracts every channel.
+        is_3d = (results['keypoint'].shape[-1] == 3
+                 and 'keypoint_score' not in results)
+        self.dataset = 'nturgb+d' if is_3d else 'coco'
+        for op in self.ops.transforms:
+            if isinstance(op, (JointToBone, ToMotion)):
+                op.dataset = self.dataset
         num_joints = results['keypoint'].shape[-2]
         if num_joints != self.layout.num_joints:
             raise ValueError(

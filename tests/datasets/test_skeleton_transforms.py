@@ -1,0 +1,187 @@
+"""SkeletonFeatures and SkeletonFlip against mmaction2's GenSkeFeat and Flip,
+and on 13- and 20-joint layouts mmaction2 has no name for."""
+import copy
+import itertools
+
+import numpy as np
+import pytest
+from mmaction.datasets.transforms import Flip, GenSkeFeat
+
+from vlalign.datasets.skeleton_layouts import LAYOUTS
+from vlalign.datasets.transforms.skeleton_features import SkeletonFeatures
+from vlalign.datasets.transforms.skeleton_flip import SkeletonFlip
+from vlalign.registry import TRANSFORMS
+
+STREAMS = ('j', 'b', 'jm', 'bm')
+# Every non-empty combination, plus orders other than the canonical one.
+FEATS = [list(c) for r in range(1, 5)
+         for c in itertools.combinations(STREAMS, r)]
+FEATS += [['b', 'j'], ['bm', 'jm', 'b', 'j']]
+
+
+def pose_2d(num_joints: int, num_person: int = 2, num_frames: int = 6,
+            seed: int = 0) -> dict:
+    """Random 2D keypoints ``[M, T, V, 2]`` with scores ``[M, T, V]``."""
+    rng = np.random.default_rng(seed)
+    return dict(
+        frame_dir=f'sample_{num_joints}j',
+        img_shape=(480, 640),
+        modality='Pose',
+        keypoint=rng.uniform(1, 640, (num_person, num_frames, num_joints,
+                                      2)).astype(np.float32),
+        keypoint_score=rng.uniform(0, 1, (num_person, num_frames,
+                                          num_joints)).astype(np.float32))
+
+
+@pytest.mark.parametrize('feats', FEATS, ids=['+'.join(f) for f in FEATS])
+def test_features_equal_genskefeat_on_coco(feats):
+    results = pose_2d(17)
+    # Both transforms write into (and pop from) the dict: separate copies.
+    ours = SkeletonFeatures(layout='coco17', feats=feats)(
+        copy.deepcopy(results))
+    theirs = GenSkeFeat(dataset='coco', feats=feats)(copy.deepcopy(results))
+    assert set(ours) == set(theirs)
+    assert ours['keypoint'].shape == (2, 6, 17, 3 * len(feats))
+    np.testing.assert_array_equal(ours['keypoint'], theirs['keypoint'])
+
+
+def test_features_build_from_registry():
+    t = TRANSFORMS.build(dict(type='SkeletonFeatures', layout='penn13',
+                              feats=['j', 'b']))
+    assert isinstance(t, SkeletonFeatures)
+    assert t.layout is LAYOUTS['penn13']
+    assert 'penn13' in repr(t)
+
+
+@pytest.mark.parametrize('name', ['penn13', 'kinect_v1_20'])
+@pytest.mark.parametrize('feats', [['j'], ['b'], ['jm'], ['bm'],
+                                   ['j', 'b', 'jm', 'bm']],
+                         ids=['j', 'b', 'jm', 'bm', 'all'])
+def test_features_shapes_on_other_layouts(name, feats):
+    layout = LAYOUTS[name]
+    transform = SkeletonFeatures(layout=name, feats=feats)
+    out = transform(pose_2d(layout.num_joints))
+    assert out['keypoint'].shape == (2, 6, layout.num_joints, 3 * len(feats))
+    assert out['keypoint'].dtype == np.float32
+
+
+@pytest.mark.parametrize('name', ['penn13', 'kinect_v1_20'])
+def test_bones_are_joint_minus_parent_and_root_is_zero(name):
+    layout = LAYOUTS[name]
+    results = pose_2d(layout.num_joints)
+    kp = results['keypoint'].copy()
+    score = results['keypoint_score'].copy()
+    bone = SkeletonFeatures(layout=name, feats=['b'])(results)['keypoint']
+    parents = list(layout.parents)
+    np.testing.assert_array_equal(bone[..., layout.center, :2], 0)
+    np.testing.assert_allclose(bone[..., :2], kp - kp[:, :, parents])
+    # Upstream's 2D rule: a bone's score is the mean of its joints' scores.
+    np.testing.assert_allclose(bone[..., 2],
+                               (score + score[:, :, parents]) / 2)
+
+
+def test_motion_is_the_next_frame_minus_this_one():
+    results = pose_2d(13)
+    kp = results['keypoint'].copy()
+    jm = SkeletonFeatures(layout='penn13', feats=['jm'])(results)['keypoint']
+    np.testing.assert_allclose(jm[:, :-1, :, :2], np.diff(kp, axis=1))
+    np.testing.assert_array_equal(jm[:, -1], 0)
+
+
+@pytest.mark.parametrize('name,num_joints', [('penn13', 17),
+                                             ('kinect_v1_20', 25),
+                                             ('coco17', 13)])
+def test_joint_count_mismatch_names_the_sample(name, num_joints):
+    results = pose_2d(num_joints)
+    results['frame_dir'] = 'clip_0042'
+    with pytest.raises(ValueError) as info:
+        SkeletonFeatures(layout=name, feats=['j'])(results)
+    message = str(info.value)
+    assert 'clip_0042' in message and name in message
+    assert str(num_joints) in message
+
+
+def test_unknown_feats_are_refused():
+    with pytest.raises(ValueError, match='feats'):
+        SkeletonFeatures(layout='penn13', feats=['j', 'x'])
+    with pytest.raises(ValueError, match='feats'):
+        SkeletonFeatures(layout='penn13', feats=[])
+
+
+@pytest.mark.parametrize('feats', [['b'], ['jm']])
+def test_features_of_3d_keypoints_equal_genskefeat_ntu(feats):
+    rng = np.random.default_rng(0)
+    results = dict(keypoint=rng.normal(size=(1, 5, 25, 3)).astype(np.float32))
+    ours = SkeletonFeatures(layout='ntu25', feats=feats)(
+        copy.deepcopy(results))
+    theirs = GenSkeFeat(dataset='nturgb+d', feats=feats)(
+        copy.deepcopy(results))
+    np.testing.assert_allclose(ours['keypoint'], theirs['keypoint'])
+
+
+# ------------------------------------------------------------------- flip
+# Penn Action: 0 head, then (left, right) pairs shoulder, elbow, wrist, hip,
+# knee, ankle at (1, 2), (3, 4), ..., (11, 12).
+PENN_MIRROR = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11]
+
+
+def penn_example() -> dict:
+    """One person, two frames, joint ``j`` at ``x = 100 + 10 j`` (frame 1
+    shifted by 1), ``y = j``; joint 5 (left wrist) missing in frame 0
+    (``x = 0``, mmaction2 leaves such joints at 0)."""
+    x = 100.0 + 10 * np.arange(13)
+    kp = np.zeros((1, 2, 13, 2), np.float32)
+    kp[0, :, :, 0] = np.stack([x, x + 1])
+    kp[0, :, :, 1] = np.arange(13)
+    kp[0, 0, 5] = 0
+    score = np.tile(np.linspace(0.1, 0.9, 13, dtype=np.float32), (1, 2, 1))
+    return dict(keypoint=kp, keypoint_score=score, img_shape=(480, 640),
+                modality='Pose')
+
+
+def test_flip_mirrors_x_and_swaps_left_right_by_hand():
+    results = penn_example()
+    kp, score = results['keypoint'].copy(), results['keypoint_score'].copy()
+    out = SkeletonFlip(layout='penn13', flip_ratio=1.0)(results)
+    assert out['flip'] is True
+    flipped = out['keypoint']
+    for j in range(13):
+        src = PENN_MIRROR[j]
+        for t in range(2):
+            x = kp[0, t, src, 0]
+            expected_x = 0 if x == 0 else 640 - x
+            assert flipped[0, t, j, 0] == expected_x, (t, j)
+            assert flipped[0, t, j, 1] == kp[0, t, src, 1]
+            assert out['keypoint_score'][0, t, j] == score[0, t, src]
+    # By hand: the right shoulder (2) now holds the left one's mirror image.
+    assert flipped[0, 0, 2, 0] == 640 - 110
+    assert flipped[0, 0, 0, 0] == 640 - 100  # the head stays joint 0
+    assert flipped[0, 0, 6, 0] == 0  # the missing left wrist, now right
+
+
+def test_flip_ratio_zero_keeps_the_pose():
+    results = penn_example()
+    kp = results['keypoint'].copy()
+    out = SkeletonFlip(layout='penn13', flip_ratio=0.0)(results)
+    assert out['flip'] is False
+    np.testing.assert_array_equal(out['keypoint'], kp)
+
+
+@pytest.mark.parametrize('name', ['penn13', 'kinect_v1_20', 'coco17'])
+def test_flip_equals_mmaction_flip(name):
+    layout = LAYOUTS[name]
+    results = pose_2d(layout.num_joints)
+    left, right = layout.flip_pairs
+    ours = SkeletonFlip(layout=name, flip_ratio=1.0)(copy.deepcopy(results))
+    theirs = Flip(flip_ratio=1.0, left_kp=left, right_kp=right)(
+        copy.deepcopy(results))
+    np.testing.assert_array_equal(ours['keypoint'], theirs['keypoint'])
+    np.testing.assert_array_equal(ours['keypoint_score'],
+                                  theirs['keypoint_score'])
+
+
+def test_flip_builds_from_registry():
+    t = TRANSFORMS.build(dict(type='SkeletonFlip', layout='kinect_v1_20'))
+    assert isinstance(t, SkeletonFlip)
+    assert (t.left_kp, t.right_kp) == LAYOUTS['kinect_v1_20'].flip_pairs
+    assert t.flip_ratio == 0.5
