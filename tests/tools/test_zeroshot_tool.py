@@ -49,3 +49,28 @@ def test_zeroshot_tool_single_and_two_processes_agree(
     # --labels is what makes it zero-shot: the tool requires it
     proc = run_tool(['tools/zeroshot.py', cfg, ckpt], cwd=tmp_path, check=False)
     assert proc.returncode == 2 and '--labels' in proc.stdout
+
+
+def test_recognize_demo_ranks_labels_of_pickle_samples(
+        tiny_demo_config: Callable, demo_data: str, tmp_path: Path,
+        run_tool: Callable) -> None:
+    cfg = tiny_demo_config()
+    pkl = f'{demo_data}/demo_skeleton.pkl'
+    proc = run_tool(['tools/recognize.py', cfg, 'none', pkl, '--split', 'test',
+                     '--labels', 'jump up', 'sit down', '--samples', '0', '1',
+                     '--top-k', '2'], cwd=tmp_path, check=False)
+    # 'none' is not a checkpoint file: the tool fails
+    assert proc.returncode != 0
+    from vlalign.apis import init_recognizer
+    from mmengine.runner import save_checkpoint
+    ckpt = tmp_path / 'random.pth'
+    save_checkpoint(init_recognizer(str(cfg)).state_dict(), str(ckpt))
+    proc = run_tool(['tools/recognize.py', cfg, ckpt, pkl, '--split', 'test',
+                     '--label-file', f'{demo_data}/classes.txt', '--samples',
+                     '0', '--top-k', '2'], cwd=tmp_path)
+    lines = proc.stdout.strip().splitlines()[-3:]
+    assert '(annotated: ' in lines[0]
+    assert all(len(line.split(None, 1)) == 2 for line in lines[1:])
+    proc = run_tool(['tools/recognize.py', cfg, ckpt, pkl, '--labels', 'a',
+                     '--samples', 'no_such_clip'], cwd=tmp_path, check=False)
+    assert proc.returncode == 1 and 'no_such_clip' in proc.stdout
