@@ -34,7 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         const='auto',
         help='If specify checkpoint path, resume from it, while if not '
         'specify, try to auto resume from the latest checkpoint '
-        'in the work directory.')
+        'in the work directory (if that file cannot be loaded, e.g. it was '
+        'truncated by a crash, from the newest one that can).')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -164,13 +165,18 @@ def main(argv=None) -> None:
     from mmengine.config import Config
 
     from vlalign.utils import register_all_modules
-    from vlalign.utils.launch import build_runner
+    from vlalign.utils.launch import apply_auto_resume, build_runner
 
     register_all_modules()
 
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    # After merge_args, so a work_dir from --cfg-options counts too: a
+    # checkpoint truncated by a crash falls back to the previous one.
+    resume_warning = apply_auto_resume(cfg) if args.resume == 'auto' else None
     runner = build_runner(cfg, args.launcher)
+    if resume_warning:
+        runner.logger.warning(resume_warning)
     runner.train()
 
 

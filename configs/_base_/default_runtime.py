@@ -14,9 +14,12 @@ default_hooks = dict(
 # or evaluates on. TestAfterTrainHook (off; `--cfg-options
 # custom_hooks.1.enable=True`) tests the best checkpoint when training ends:
 # with unseen classes in the test set, a run ends with its zero-shot accuracy.
+# RNGStateHook reseeds every training epoch from (seed, epoch), so a run
+# resumed after a crash repeats an uninterrupted one exactly.
 custom_hooks = [
     dict(type='ClassTextsHook'),
-    dict(type='TestAfterTrainHook', enable=False)
+    dict(type='TestAfterTrainHook', enable=False),
+    dict(type='RNGStateHook')
 ]
 
 # nccl on GPU; tools/train.py switches to gloo on CPU-only machines.

@@ -18,6 +18,10 @@ vlalign patches third-party code.
    calls ``torch.cuda.set_device`` and the default DDP wrapper passes
    ``device_ids=[LOCAL_RANK]``; both fail without CUDA.
    -> :func:`init_cpu_distributed` and :func:`adapt_cfg_for_device`.
+4. mmengine's ``LocalBackend.put`` writes checkpoints in place: a process
+   killed mid-save leaves a truncated ``epoch_N.pth`` under its final name.
+   -> :func:`vlalign.utils.atomic_checkpoint.patch_atomic_checkpoint_writes`
+   (temporary file + fsync + ``os.replace``).
 """
 import importlib.util
 import os
@@ -190,4 +194,6 @@ def apply_all() -> None:
         return
     patch_mmaction_imports()
     patch_checkpoint_loading()
+    from .atomic_checkpoint import patch_atomic_checkpoint_writes
+    patch_atomic_checkpoint_writes()
     _APPLIED = True
