@@ -1,5 +1,6 @@
 """Data transforms (registered in vlalign's TRANSFORMS)."""
+from .fast_pose_target import FastGeneratePoseTarget
 from .skeleton_features import SkeletonFeatures
 from .skeleton_flip import SkeletonFlip
 
-__all__ = ['SkeletonFeatures', 'SkeletonFlip']
+__all__ = ['FastGeneratePoseTarget', 'SkeletonFeatures', 'SkeletonFlip']
