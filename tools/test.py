@@ -161,8 +161,9 @@ def main(argv=None, require_labels: bool = False) -> None:
     runner = build_runner(cfg, args.launcher)
     metrics = runner.test()
     if is_main_process():
-        title = f'{osp.basename(args.checkpoint)} on ' + \
-            (args.labels or cfg.test_dataloader.dataset.class_file)
+        labels = args.labels or cfg.test_dataloader.dataset.get(
+            'class_file', cfg.test_dataloader.dataset.get('type'))
+        title = f'{osp.basename(args.checkpoint)} on {labels}'
         print(format_zero_shot_table(metrics, title), flush=True)
         if args.out is not None:
             write_json_atomic(args.out, dict(
