@@ -141,7 +141,9 @@ def main(argv=None, require_labels: bool = False) -> None:
                                         wants_zero_shot, write_json_atomic)
     from vlalign.utils import register_all_modules
     from vlalign.utils.errors import VlalignError
-    from vlalign.utils.launch import build_runner, resolve_work_dir
+    from vlalign.utils.launch import (build_runner, check_checkpoint,
+                                      errors_as_exit, resolve_work_dir)
+    from vlalign.utils.preflight import check_config
 
     register_all_modules()
 
@@ -158,8 +160,12 @@ def main(argv=None, require_labels: bool = False) -> None:
     resolve_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
 
-    runner = build_runner(cfg, args.launcher)
-    metrics = runner.test()
+    with errors_as_exit(args.config):
+        # Before the Runner creates the work dir (see tools/train.py).
+        check_config(cfg, args.config)
+        check_checkpoint(args.checkpoint)
+        runner = build_runner(cfg, args.launcher)
+        metrics = runner.test()
     if is_main_process():
         labels = args.labels or cfg.test_dataloader.dataset.get(
             'class_file', cfg.test_dataloader.dataset.get('type'))

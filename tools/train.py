@@ -165,19 +165,28 @@ def main(argv=None) -> None:
     from mmengine.config import Config
 
     from vlalign.utils import register_all_modules
-    from vlalign.utils.launch import apply_auto_resume, build_runner
+    from vlalign.utils.launch import (apply_auto_resume, build_runner,
+                                      check_checkpoint, errors_as_exit)
+    from vlalign.utils.preflight import check_config
 
     register_all_modules()
 
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    # After merge_args, so a work_dir from --cfg-options counts too: a
-    # checkpoint truncated by a crash falls back to the previous one.
-    resume_warning = apply_auto_resume(cfg) if args.resume == 'auto' else None
-    runner = build_runner(cfg, args.launcher)
-    if resume_warning:
-        runner.logger.warning(resume_warning)
-    runner.train()
+    with errors_as_exit(args.config):
+        # Before the Runner creates the work dir: an unknown type, a label
+        # count the model cannot take or a broken checkpoint leave no trace.
+        check_config(cfg, args.config)
+        if args.resume not in (None, 'auto'):
+            check_checkpoint(args.resume, resume=True)
+        # After merge_args, so a work_dir from --cfg-options counts too: a
+        # checkpoint truncated by a crash falls back to the previous one.
+        resume_warning = (apply_auto_resume(cfg) if args.resume == 'auto'
+                          else None)
+        runner = build_runner(cfg, args.launcher)
+        if resume_warning:
+            runner.logger.warning(resume_warning)
+        runner.train()
 
 
 if __name__ == '__main__':

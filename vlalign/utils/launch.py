@@ -3,7 +3,8 @@ checkpoint an auto-resume starts from, and the runner."""
 import os
 import os.path as osp
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from contextlib import contextmanager
+from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from .errors import VlalignError
 
@@ -18,7 +19,11 @@ def resolve_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
                                 osp.splitext(osp.basename(config_path))[0])
 
 
-class ResumeError(VlalignError, RuntimeError):
+class CheckpointError(VlalignError, RuntimeError):
+    """A checkpoint named on the command line cannot be loaded."""
+
+
+class ResumeError(CheckpointError):
     """No checkpoint of a work dir can be loaded to resume from."""
 
 
@@ -40,8 +45,9 @@ class ResumeChoice(NamedTuple):
     broken: List[Tuple[str, str]]
 
 
-def _load_error(path: str) -> Optional[str]:
-    """Why ``path`` is no resumable checkpoint, or None if it is one.
+def _load_error(path: str, resume: bool = True) -> Optional[str]:
+    """Why ``path`` is no resumable checkpoint (with ``resume=False``: no
+    loadable weights), or None if it is one.
 
     Loads the whole file with the trusted local loader: a truncated or
     corrupt file only shows itself when unpickled, and a checkpoint we skip
@@ -52,9 +58,30 @@ def _load_error(path: str) -> Optional[str]:
         ckpt = load_from_trusted_local(path, map_location='cpu')
     except Exception as e:  # noqa: BLE001 - any failure means unloadable
         return f'{type(e).__name__}: {e}'[:300]
+    if not resume and isinstance(ckpt, dict):
+        return None  # mmengine also loads a bare state dict
     if not isinstance(ckpt, dict) or not {'meta', 'state_dict'} <= set(ckpt):
         return 'not an mmengine checkpoint (no "meta"/"state_dict")'
     return None
+
+
+def check_checkpoint(path: str, resume: bool = False) -> None:
+    """Fail before the Runner starts (and writes its work dir) if a local
+    checkpoint named on the command line cannot be loaded.
+
+    Args:
+        path (str): The checkpoint; URLs (``'://'``) are left to mmengine.
+        resume (bool): Also require the training state (``meta``).
+            Defaults to ``False``.
+
+    Raises:
+        CheckpointError: Naming the file and why it cannot be loaded.
+    """
+    if '://' in path:
+        return
+    error = _load_error(path, resume=resume)
+    if error is not None:
+        raise CheckpointError(f'checkpoint {path} cannot be loaded: {error}')
 
 
 def find_resumable_checkpoint(work_dir: str) -> ResumeChoice:
@@ -179,3 +206,30 @@ def build_runner(cfg, launcher: str):
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+@contextmanager
+def errors_as_exit(config_path: str) -> Iterator[None]:
+    """Exit with one line for vlalign's errors and unknown config types.
+
+    vlalign's errors already name the file and the field at fault, so their
+    traceback adds nothing; mmengine's ``KeyError`` for a type no registry
+    knows becomes the type, registry and closest registered names
+    (:func:`vlalign.utils.registry_errors.explain_unknown_type`).
+
+    Args:
+        config_path (str): The config file, named in unknown-type messages.
+
+    Raises:
+        SystemExit: ``error: <message>`` for those errors; others propagate.
+    """
+    from .registry_errors import explain_unknown_type
+    try:
+        yield
+    except VlalignError as e:
+        raise SystemExit(f'error: {e}') from None
+    except KeyError as e:
+        message = explain_unknown_type(e)
+        if message is None:
+            raise
+        raise SystemExit(f'error: {config_path}: {message}') from None
