@@ -142,7 +142,8 @@ def main(argv=None, require_labels: bool = False) -> None:
     from vlalign.utils import register_all_modules
     from vlalign.utils.errors import VlalignError
     from vlalign.utils.launch import (build_runner, check_checkpoint,
-                                      errors_as_exit, resolve_work_dir)
+                                      errors_as_exit, finish_distributed,
+                                      resolve_work_dir)
     from vlalign.utils.preflight import check_config
 
     register_all_modules()
@@ -177,6 +178,7 @@ def main(argv=None, require_labels: bool = False) -> None:
                 labels=args.labels, unseen=args.split, prompts=args.prompts,
                 gamma=args.gamma, metrics=metrics))
             print(f'metrics written to {args.out}')
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -166,7 +166,8 @@ def main(argv=None) -> None:
 
     from vlalign.utils import register_all_modules
     from vlalign.utils.launch import (apply_auto_resume, build_runner,
-                                      check_checkpoint, errors_as_exit)
+                                      check_checkpoint, errors_as_exit,
+                                      finish_distributed)
     from vlalign.utils.preflight import check_config
 
     register_all_modules()
@@ -187,6 +188,7 @@ def main(argv=None) -> None:
         if resume_warning:
             runner.logger.warning(resume_warning)
         runner.train()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -233,3 +233,17 @@ def errors_as_exit(config_path: str) -> Iterator[None]:
         if message is None:
             raise
         raise SystemExit(f'error: {config_path}: {message}') from None
+
+
+def finish_distributed() -> None:
+    """Tear the process group down once every rank is done.
+
+    Without it the gloo group is destroyed during interpreter shutdown,
+    where its worker threads can still be joinable: the process then aborts
+    ("terminate called without an active exception", exit -6) after a run
+    that succeeded, and torchrun reports the launch as failed.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
