@@ -185,3 +185,82 @@ def test_flip_builds_from_registry():
     assert isinstance(t, SkeletonFlip)
     assert (t.left_kp, t.right_kp) == LAYOUTS['kinect_v1_20'].flip_pairs
     assert t.flip_ratio == 0.5
+
+
+# A standing Kinect v1 body (x right, y up, metres), hip centre at 0.
+_KINECT_REST = np.array([
+    [0, 0, 0], [0, .25, 0], [0, .5, 0], [0, .7, 0],
+    [-.2, .45, 0], [-.3, .2, 0], [-.32, 0, 0], [-.33, -.08, 0],
+    [.2, .45, 0], [.3, .2, 0], [.32, 0, 0], [.33, -.08, 0],
+    [-.1, -.05, 0], [-.1, -.45, 0], [-.1, -.85, 0], [-.1, -.9, .1],
+    [.1, -.05, 0], [.1, -.45, 0], [.1, -.85, 0], [.1, -.9, .1]])
+
+
+def _kinect_3d(seed: int = 0, num_frames: int = 5) -> np.ndarray:
+    """The Kinect v1 body ``[1, T, 20, 3]`` moving a little, ~3 m away."""
+    rng = np.random.default_rng(seed)
+    kp = _KINECT_REST + rng.normal(0, 0.03, (1, num_frames, 20, 3))
+    kp[..., 2] += 3.0
+    return kp.astype(np.float32)
+
+
+def test_use_keypoint_3d_replaces_2d_and_drops_scores():
+    kp3d = _kinect_3d()
+    results = pose_2d(20, num_person=1, num_frames=5)
+    results['keypoint_3d'] = kp3d
+    out = TRANSFORMS.build(dict(type='UseKeypoint3D'))(results)
+    np.testing.assert_array_equal(out['keypoint'], kp3d)
+    assert 'keypoint_score' not in out and 'keypoint_3d' not in out
+
+
+def test_use_keypoint_3d_names_the_sample_without_3d_joints():
+    from vlalign.utils.errors import DataError
+    with pytest.raises(DataError, match='sample_20j.*keypoint_3d'):
+        TRANSFORMS.build(dict(type='UseKeypoint3D'))(pose_2d(20))
+
+
+def test_3d_joints_normalised_do_not_depend_on_the_camera():
+    """Why the cross-view recipe uses 3D: the same body seen by a camera
+    turned about the vertical axis (and moved) gives the same input."""
+    kp3d = _kinect_3d(seed=1)
+    yaw = np.deg2rad(50)
+    rot = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0],
+                    [-np.sin(yaw), 0, np.cos(yaw)]], dtype=np.float32)
+    seen_elsewhere = kp3d @ rot.T + np.array([0.4, 0.1, 1.0], np.float32)
+    pipeline = [TRANSFORMS.build(dict(type='UseKeypoint3D')),
+                TRANSFORMS.build(dict(type='BodyFrame3D'))]
+    outs = []
+    for kp in (kp3d, seen_elsewhere):
+        results = dict(keypoint_3d=kp.copy(), total_frames=kp.shape[1])
+        for t in pipeline:
+            results = t(results)
+        outs.append(results['keypoint'])
+    np.testing.assert_allclose(outs[0], outs[1], atol=1e-4)
+
+
+def test_body_frame_axes_and_padding():
+    kp = _kinect_3d(seed=2)
+    kp[:, -1] = 0  # a padded frame
+    out = TRANSFORMS.build(dict(type='BodyFrame3D'))(
+        dict(keypoint=kp.copy()))['keypoint']
+    first = out[0, 0]
+    np.testing.assert_allclose(first[1], 0, atol=1e-6)  # origin: joint 1
+    spine = first[1] - first[0]
+    np.testing.assert_allclose(spine / np.linalg.norm(spine), [0, 0, 1],
+                               atol=1e-5)
+    shoulder = first[4] - first[8]
+    assert abs(shoulder[1]) < 1e-5 and shoulder[0] > 0  # in the x-z plane
+    np.testing.assert_array_equal(out[:, -1], 0)
+    # A rigid motion: distances between joints are kept.
+    np.testing.assert_allclose(
+        np.linalg.norm(out[0, 2, 3] - out[0, 2, 10]),
+        np.linalg.norm(kp[0, 2, 3] - kp[0, 2, 10]), rtol=1e-5)
+
+
+def test_prenormalize3d_tilts_the_spine_body_frame_does_not():
+    """The upstream behaviour BodyFrame3D exists for (mmaction2 1.2.0)."""
+    from mmaction.datasets.transforms import PreNormalize3D
+    kp = _kinect_3d(seed=1)
+    up = PreNormalize3D()(dict(keypoint=kp.copy(), total_frames=5))
+    spine = up['keypoint'][0, 0, 1] - up['keypoint'][0, 0, 0]
+    assert abs(spine[2] / np.linalg.norm(spine)) < 0.999
