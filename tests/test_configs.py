@@ -35,6 +35,8 @@ def test_config_builds_trains_and_predicts(path):
         assert 'end' in sched and 'by_epoch' in sched, \
             f'scheduler {sched["type"]} needs explicit end/by_epoch'
     model_cfg = shrink_model_cfg(cfg.model)
+    # Description files cover their dataset's classes, not CLASSES below.
+    model_cfg.pop('class_text_sources', None)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     model.init_weights()
