@@ -56,3 +56,25 @@ def _build_loss(cfg, registry, default_args=None):
 LOSSES = Registry(
     'loss', scope='vlalign', build_func=_build_loss,
     locations=['vlalign.models.losses'])
+
+
+def register_collate_fn(fn):
+    """Register a collate function so configs can name it in
+    ``collate_fn=dict(type=...)``.
+
+    mmengine 0.10.7's ``Runner.build_dataloader`` resolves that name with
+    ``FUNCTIONS.get`` on mmengine's root registry, which (unlike ``build``)
+    never descends into child scopes. The function therefore goes into
+    vlalign's ``FUNCTIONS`` and, unless the name is taken, the root's.
+
+    Args:
+        fn (callable): The collate function; registered under its name.
+
+    Returns:
+        callable: ``fn`` (usable as a decorator).
+    """
+    from mmengine.registry import FUNCTIONS as ROOT_FUNCTIONS
+    FUNCTIONS.register_module(module=fn)
+    if ROOT_FUNCTIONS.get(fn.__name__) is None:
+        ROOT_FUNCTIONS.register_module(module=fn)
+    return fn
