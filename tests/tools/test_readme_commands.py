@@ -53,3 +53,13 @@ def test_paclmod5_demo_command_builds_and_trains(demo_data):
     with torch.no_grad():
         out = model.test_step(pseudo_collate([test_set[0]]))
     assert out[0].pred_score.shape == (6, )
+
+
+def test_readme_names_only_files_that_exist():
+    """Every config, tool and doc the README names is in the repository."""
+    text = (REPO / 'README.md').read_text()
+    named = set(re.findall(
+        r'\b((?:configs|tools|docs|projects)/[\w./-]+\.(?:py|sh|md))', text))
+    assert len(named) > 10
+    missing = sorted(p for p in named if not (REPO / p).is_file())
+    assert not missing, f'README names missing files: {missing}'

@@ -1,6 +1,8 @@
-
 from .calibration import calibrated_stacking, select_stacking_gamma
-from .metrics import ConfusionMatrixMetric, ZeroShotMetric
+from .metrics import (AlignmentMetric, AnticipationMetric,
+                      ConfusionMatrixMetric, RetrievalMetric,
+                      SegmentationMetric, VerbNounMetric, ZeroShotMetric)
 
-__all__ = ['ConfusionMatrixMetric', 'ZeroShotMetric', 'calibrated_stacking',
-           'select_stacking_gamma']
+__all__ = ['AlignmentMetric', 'AnticipationMetric', 'ConfusionMatrixMetric',
+           'RetrievalMetric', 'SegmentationMetric', 'VerbNounMetric',
+           'ZeroShotMetric', 'calibrated_stacking', 'select_stacking_gamma']

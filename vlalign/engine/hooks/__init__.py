@@ -1,5 +1,8 @@
+from .class_counts_hook import ClassCountsHook
 from .class_texts_hook import ClassTextsHook
 from .rng_state_hook import RNGStateHook
 from .test_after_train_hook import TestAfterTrainHook
+from .train_val_gap_hook import TrainValGapHook
 
-__all__ = ['ClassTextsHook', 'RNGStateHook', 'TestAfterTrainHook']
+__all__ = ['ClassCountsHook', 'ClassTextsHook', 'RNGStateHook', 'TestAfterTrainHook',
+           'TrainValGapHook']

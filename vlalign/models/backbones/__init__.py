@@ -1,3 +1,4 @@
+from .dilated_tcn import DilatedTCN
 from .visece_video_encoder import POSEC3D_SLOWONLY, ViseceVideoEncoder
 
-__all__ = ['POSEC3D_SLOWONLY', 'ViseceVideoEncoder']
+__all__ = ['DilatedTCN', 'POSEC3D_SLOWONLY', 'ViseceVideoEncoder']
