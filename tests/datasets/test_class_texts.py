@@ -152,3 +152,20 @@ def test_real_gap_files():
                 assert len(expand_class_texts(names, sources=texts)) == 120
     ucla = load_pasta_texts(os.path.join(GAP, 'ucla_pasta_openai_t01.txt'))
     assert ucla['sit down'][0] == 'head tilts forward'
+
+
+def test_shipped_penn_action_descriptions_cover_its_classes():
+    """The description file of the Penn Action -desc recipe names exactly
+    Penn Action's 15 classes (checked against the data when present)."""
+    import os
+
+    from vlalign.datasets.class_texts import load_class_texts
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    texts = load_class_texts(os.path.join(
+        repo, 'tools/data/skeleton/texts/penn_action_sentence.txt'))
+    assert len(texts) == 15 and all(len(v) == 1 for v in texts.values())
+    names = os.path.join(repo, 'data/penn_action/class_names.txt')
+    if os.path.exists(names):
+        from vlalign.datasets import load_class_names
+        assert sorted(texts) == sorted(load_class_names(names))
