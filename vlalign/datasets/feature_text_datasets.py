@@ -8,6 +8,7 @@ training step reads two small arrays and no text model runs.
 import json
 import math
 import os
+from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -117,7 +118,7 @@ def _missing_key_error(store: FeatureStore, key: str,
                      f'{source})')
 
 
-class _FeatureWindowDataset(BaseDataset):
+class _FeatureWindowDataset(BaseDataset, metaclass=ABCMeta):
     """Shared machinery: a store, windows ``[start, end)`` and their mean.
 
     Subclasses fill ``self._keys`` (key per item), ``self._start`` and
@@ -145,8 +146,9 @@ class _FeatureWindowDataset(BaseDataset):
         self._build_index()
         return []
 
+    @abstractmethod
     def _build_index(self) -> None:
-        raise NotImplementedError
+        """Fill the item arrays (``_start``, ``_end``, ...) of the subclass."""
 
     def __len__(self) -> int:
         if not self._fully_initialized:

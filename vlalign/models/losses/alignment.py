@@ -4,6 +4,7 @@ Every loss takes ``pred`` and ``target`` ``[B, T, E]`` and an optional
 ``mask`` ``[B, T]`` (True on real frames): it is a per-frame value averaged
 over the real frames only, so padding changes nothing.
 """
+from abc import ABCMeta, abstractmethod
 from typing import Optional
 
 import torch.nn.functional as F
@@ -31,15 +32,16 @@ def frame_cosine(pred: Tensor, target: Tensor, eps: float = 1e-8) -> Tensor:
     return F.cosine_similarity(pred, target, dim=-1, eps=eps)
 
 
-class _FrameAlignmentLoss(nn.Module):
+class _FrameAlignmentLoss(nn.Module, metaclass=ABCMeta):
     """Base: ``loss_weight * masked mean of self.per_frame(pred, target)``."""
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
         self.loss_weight = loss_weight
 
+    @abstractmethod
     def per_frame(self, pred: Tensor, target: Tensor) -> Tensor:
-        raise NotImplementedError
+        """Per-frame loss ``[B, T]`` of ``pred`` and ``target`` ``[B, T, E]``."""
 
     def forward(self, pred: Tensor, target: Tensor,
                 mask: Optional[Tensor] = None) -> Tensor:
