@@ -8,12 +8,10 @@ GZSL (seen and unseen together, optionally with calibrated stacking).
 import argparse
 import json
 import math
-import os
-import os.path as osp
-import tempfile
 from typing import Dict, List, Optional, Sequence, Union
 
 from vlalign.datasets.label_map import load_class_names
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError
 
 ClassList = Union[str, Sequence[str]]
@@ -170,14 +168,5 @@ def format_zero_shot_table(metrics: Dict[str, float], title: str = '') -> str:
 
 def write_json_atomic(path: str, data: Dict) -> None:
     """Write ``data`` as JSON; readers never see a partial file."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.json.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'w') as f:
+        json.dump(data, f, indent=2, sort_keys=True)

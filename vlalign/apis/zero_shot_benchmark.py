@@ -25,7 +25,6 @@ import copy
 import os
 import os.path as osp
 import pickle
-import tempfile
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -37,6 +36,7 @@ from vlalign.datasets.class_splits import (heldout_calibration_split,
                                            save_class_names)
 from vlalign.datasets.label_map import load_class_names
 from vlalign.datasets.pose_io import load_pose_annotations
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError
 from .zero_shot import apply_zero_shot
 
@@ -60,17 +60,8 @@ def write_protocol_pickle(ann_file: str, train_split: str, test_split: str,
                        VAL_SPLIT: [n for n, v in zip(train, is_val) if v],
                        test_split: test},
                 annotations=annos)
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.pkl.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, out)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(out, 'wb') as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _runner(cfg: Config):

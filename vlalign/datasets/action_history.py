@@ -10,12 +10,12 @@ EPIC-KITCHENS-100's ``actions.csv`` (``id,verb,noun,action``).
 """
 import csv
 import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from vlalign.datasets.epic_kitchens import EpicSegment
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 #: Header of an action map file (EPIC-KITCHENS-100 ``actions.csv``).
@@ -72,22 +72,11 @@ class ActionVocab:
 
     def save(self, path: str) -> str:
         """Write ``id,verb,noun,action`` rows atomically; returns ``path``."""
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                                   suffix=os.path.basename(path))
-        try:
-            with os.fdopen(fd, 'w', newline='', encoding='utf-8') as f:
-                writer = csv.writer(f, lineterminator='\n')
-                writer.writerow(ACTION_COLUMNS)
-                for i, ((v, n), name) in enumerate(zip(self.pairs, self.names)):
-                    writer.writerow([i, v, n, name])
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        with atomic_open(path, 'w', newline='', encoding='utf-8') as f:
+            writer = csv.writer(f, lineterminator='\n')
+            writer.writerow(ACTION_COLUMNS)
+            for i, ((v, n), name) in enumerate(zip(self.pairs, self.names)):
+                writer.writerow([i, v, n, name])
         return path
 
     @classmethod

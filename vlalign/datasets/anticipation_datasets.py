@@ -15,7 +15,6 @@ and an action map (``actions.csv``, :class:`ActionVocab`); a sample is
 pair that is no action class).
 """
 import os
-import tempfile
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -30,6 +29,7 @@ from vlalign.datasets.epic_kitchens import (EPIC_100_FPS, EpicSegment,
                                             load_epic_annotations,
                                             load_epic_classes)
 from vlalign.registry import DATASETS
+from vlalign.utils.atomic_io import atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 #: Fields of one exported teacher prediction.
@@ -59,20 +59,9 @@ def save_teacher_predictions(records: Sequence[Dict[str, Any]], path: str,
         uids.add(rec['uid'])
         clean.append({k: (torch.as_tensor(v).detach().cpu().float()
                           if k != 'uid' else str(v)) for k, v in rec.items()})
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                               suffix=os.path.basename(path))
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(dict(version=TEACHER_FILE_VERSION, meta=dict(meta or {}),
                         predictions=clean), tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return path
 
 

@@ -14,12 +14,12 @@ Shipped split (``tools/data/skeleton/splits/``):
   ICIP 2021).
 """
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError, DataError
 from .label_map import load_class_names
 
@@ -215,21 +215,10 @@ def save_class_names(path: str, names: Sequence[str],
     Returns:
         str: ``path``.
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     text = ''.join(f'# {h}\n' for h in (header.splitlines() if header else []))
     text += ''.join(f'{n}\n' for n in names)
-    # Same folder as the target, so os.replace is an atomic rename: readers
-    # never see a half-written split.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.txt')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
     return path
 
 

@@ -21,10 +21,10 @@ when pandas is installed (it is not a dependency: the CSVs hold the same).
 import ast
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 #: Header of the published ``EPIC_100_train.csv`` / ``EPIC_100_validation.csv``.
@@ -205,23 +205,10 @@ def load_epic_annotations(path: str) -> List[EpicSegment]:
 def _atomic_write_csv(path: str, header: Sequence[str],
                       rows: Sequence[Sequence[object]]) -> str:
     """Write a CSV to a temp file beside ``path`` then move it into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                                    suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, 'w', newline='', encoding='utf-8') as f:
-            writer = csv.writer(f, lineterminator='\n')
-            writer.writerow(header)
-            writer.writerows(rows)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp_path, 0o666 & ~mask)
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    with atomic_open(path, 'w', newline='', encoding='utf-8') as f:
+        writer = csv.writer(f, lineterminator='\n')
+        writer.writerow(header)
+        writer.writerows(rows)
     return path
 
 

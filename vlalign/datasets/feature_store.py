@@ -17,12 +17,12 @@ through h5py.
 """
 import json
 import os
-import tempfile
 import warnings
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
+from vlalign.utils.atomic_io import atomic_open, atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 INDEX_SUFFIX = '.keys.json'
@@ -43,25 +43,9 @@ def _import_h5py() -> Any:
     return h5py
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _atomic_json(obj: Dict[str, Any], path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                               suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(obj, f)
-        os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'w') as f:
+        json.dump(obj, f)
 
 
 class FeatureStore:
@@ -346,58 +330,46 @@ def write_feature_store(items: Iterable[Tuple[str, np.ndarray]],
     h5py = _import_h5py()
     path = str(path)
     index_file = str(index_file or default_index_file(path))
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                               suffix=os.path.basename(path))
-    os.close(fd)
     keys: List[str] = []
     frames: List[int] = []
     seen = set()
     datasets: List[Any] = []
     offsets: List[Optional[int]] = []
     dim = None if expected_dim is None else int(expected_dim)
-    try:
-        with h5py.File(tmp, 'w') as f:
-            for key, feats in items:
-                key = str(key)
-                if not key or key.startswith('/'):
-                    raise DataError(f'{path} not written: invalid key '
-                                    f'"{key}"')
-                if key in seen:
-                    raise DataError(f'{path} not written: duplicate key '
-                                    f'"{key}"')
-                arr = np.asarray(feats)
-                if arr.ndim != 2 or arr.shape[0] < 1:
-                    raise DataError(f'{path} not written: key "{key}" has '
-                                    f'shape {tuple(arr.shape)}, expected '
-                                    '[T, D] with T >= 1')
-                if dim is None:
-                    dim = int(arr.shape[1])
-                elif arr.shape[1] != dim:
-                    raise DataError(f'{path} not written: key "{key}" is '
-                                    f'{arr.shape[1]}-d, expected {dim}-d')
-                ds = f.create_dataset(
-                    key, data=arr.astype(dtype, copy=False),
-                    compression=compression)
-                datasets.append(ds)
-                seen.add(key)
-                keys.append(key)
-                frames.append(int(arr.shape[0]))
-            if not keys:
-                raise DataError(f'{path} not written: no features given')
-            f.attrs['dim'] = dim
-            f.flush()
-            # Byte offsets of contiguous datasets (None when chunked or
-            # compressed): readers memory-map those instead of asking HDF5.
-            offsets = [ds.id.get_offset() for ds in datasets]
-            del datasets[:]
-        os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, h5py.File(tmp, 'w') as f:
+        for key, feats in items:
+            key = str(key)
+            if not key or key.startswith('/'):
+                raise DataError(f'{path} not written: invalid key '
+                                f'"{key}"')
+            if key in seen:
+                raise DataError(f'{path} not written: duplicate key '
+                                f'"{key}"')
+            arr = np.asarray(feats)
+            if arr.ndim != 2 or arr.shape[0] < 1:
+                raise DataError(f'{path} not written: key "{key}" has '
+                                f'shape {tuple(arr.shape)}, expected '
+                                '[T, D] with T >= 1')
+            if dim is None:
+                dim = int(arr.shape[1])
+            elif arr.shape[1] != dim:
+                raise DataError(f'{path} not written: key "{key}" is '
+                                f'{arr.shape[1]}-d, expected {dim}-d')
+            ds = f.create_dataset(
+                key, data=arr.astype(dtype, copy=False),
+                compression=compression)
+            datasets.append(ds)
+            seen.add(key)
+            keys.append(key)
+            frames.append(int(arr.shape[0]))
+        if not keys:
+            raise DataError(f'{path} not written: no features given')
+        f.attrs['dim'] = dim
+        f.flush()
+        # Byte offsets of contiguous datasets (None when chunked or
+        # compressed): readers memory-map those instead of asking HDF5.
+        offsets = [ds.id.get_offset() for ds in datasets]
+        del datasets[:]
     _atomic_json(dict(version=INDEX_VERSION, file=os.path.basename(path),
                       dim=dim, dtype=str(np.dtype(dtype)), keys=keys,
                       num_frames=frames,

@@ -11,14 +11,13 @@ silently serving stale embeddings.
 import copy
 import hashlib
 import json
-import os
 import os.path as osp
-import uuid
 from typing import Dict, Mapping, Optional, Sequence
 
 import torch
 from torch import Tensor
 
+from vlalign.utils.atomic_io import atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 
@@ -60,15 +59,8 @@ def encode_texts(texts: Mapping[str, str], encoder_cfg: Mapping,
 
 
 def _save_atomic(obj: dict, path: str) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def load_label_embeddings(cache_file: str,

@@ -16,11 +16,11 @@ reading, not training, the bottleneck.
 import json
 import os
 import re
-import tempfile
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 NARRATION_PASSES = ('narration_pass_1', 'narration_pass_2')
@@ -121,21 +121,8 @@ def read_narrations(path: str,
 
 
 def _atomic_write(path: str, write: Callable[[Any], None], mode: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                               suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, mode) as f:
-            write(f)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, mode) as f:
+        write(f)
 
 
 def embedding_paths(prefix: str) -> Dict[str, str]:

@@ -1,9 +1,9 @@
 """Confusion-matrix plot, written as a PNG without a display."""
-import os
-import tempfile
 from typing import Optional, Sequence
 
 import numpy as np
+
+from vlalign.utils.atomic_io import atomic_open
 
 
 def plot_confusion_matrix(matrix: np.ndarray,
@@ -78,15 +78,6 @@ def plot_confusion_matrix(matrix: np.ndarray,
     fig.tight_layout()
 
     if out_file is not None:
-        folder = os.path.dirname(os.path.abspath(out_file))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.png')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                fig.savefig(f, format='png')
-            os.replace(tmp, out_file)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        with atomic_open(out_file, 'wb') as f:
+            fig.savefig(f, format='png')
     return fig

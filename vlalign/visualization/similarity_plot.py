@@ -1,10 +1,9 @@
 """Per-frame similarity over time, with the action type of each frame."""
-import os
-import os.path as osp
-import uuid
 from typing import Optional, Sequence
 
 import numpy as np
+
+from vlalign.utils.atomic_io import atomic_open
 
 _TYPE_COLOURS = dict(regular='tab:green', null='tab:gray', wrong='tab:red')
 
@@ -77,14 +76,6 @@ def plot_similarity_over_time(similarity: Sequence[float],
         ax.set_title(title)
     fig.tight_layout()
     if out_file:
-        folder = osp.dirname(osp.abspath(out_file))
-        os.makedirs(folder, exist_ok=True)
-        tmp = osp.join(folder, f'.{osp.basename(out_file)}.{uuid.uuid4().hex}')
-        try:
-            with open(tmp, 'wb') as f:
-                fig.savefig(f, format='png')
-            os.replace(tmp, out_file)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
+        with atomic_open(out_file, 'wb') as f:
+            fig.savefig(f, format='png')
     return fig

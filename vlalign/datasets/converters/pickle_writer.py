@@ -2,23 +2,16 @@
 the helpers all converters share."""
 import os
 import pickle
-import tempfile
 import sys
 from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional,
                     Sequence, Tuple)
 
 from vlalign.datasets.validation import validate_annotations
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 # Problems quoted in the error of a failed write; the validator tool lists all.
 _MAX_PROBLEMS_SHOWN = 5
-
-
-def _current_umask() -> int:
-    """The process umask (reading it means setting it; put it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 class Converted(NamedTuple):
@@ -83,21 +76,8 @@ def build_pose_pickle(annotations: Sequence[Dict[str, Any]],
             raise DataError(f'{out_path}: extra key "{key}" would replace '
                             'the split or annotations')
         data[key] = value
-    folder = os.path.dirname(os.path.abspath(out_path))
-    os.makedirs(folder, exist_ok=True)
-    # Same folder as the target: os.replace is atomic only within a filesystem.
-    fd, tmp_path = tempfile.mkstemp(dir=folder, prefix='.tmp_',
-                                    suffix=os.path.basename(out_path))
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        # mkstemp makes the file private (0600); give it the usual mode.
-        os.chmod(tmp_path, 0o666 & ~_current_umask())
-        os.replace(tmp_path, out_path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    with atomic_open(out_path, 'wb') as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
     return out_path
 
 

@@ -26,7 +26,6 @@ What makes the task learnable, and not trivially so:
 """
 import dataclasses
 import os
-import tempfile
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -34,6 +33,7 @@ import numpy as np
 from vlalign.datasets.epic_kitchens import (EPIC_100_FPS, EpicSegment,
                                             write_epic_annotations,
                                             write_epic_classes)
+from vlalign.utils.atomic_io import atomic_open
 
 __all__ = ['DEMO_VERBS', 'DEMO_NOUNS', 'demo_class_names',
            'generate_epic_demo']
@@ -69,17 +69,8 @@ def _unit(rng: np.random.Generator, num: int, dim: int) -> np.ndarray:
 
 def _save_npy(path: str, array: np.ndarray) -> None:
     """``np.save`` through a temp file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp_',
-                               suffix='.npy')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            np.save(f, array)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'wb') as f:
+        np.save(f, array)
 
 
 def _plan_videos(rng: np.random.Generator, participants: Sequence[str],

@@ -20,6 +20,8 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
+from vlalign.utils.atomic_io import atomic_open
+
 # label -> description (the mapping file), in class order.
 SEGMENTATION_ACTIONS: Dict[str, str] = {
     'background': 'the person is idle between two steps',
@@ -44,10 +46,8 @@ DEFAULT_NUM_VIDEOS = {'train': 24, 'test': 8}
 
 
 def _write_text(path: str, text: str) -> None:
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
+    with atomic_open(path, 'w', encoding='utf-8') as f:
         f.write(text)
-    os.replace(tmp, path)
 
 
 def _script(rng: np.random.Generator, wrong_prob: float,

@@ -28,10 +28,11 @@ import dataclasses
 import os
 import pickle
 import re
-import tempfile
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from vlalign.utils.atomic_io import atomic_open
 
 __all__ = [
     'COCO_KEYPOINTS', 'ActionSpec', 'ACTIONS', 'CLASSES', 'SEEN', 'UNSEEN',
@@ -665,20 +666,8 @@ def _slug(name: str) -> str:
 def _atomic_write(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file in the same folder, so a
     reader never sees a partial file."""
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(path) or '.',
-        prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; data files are shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'wb') as f:
+        f.write(data)
 
 
 def _lines(names: Sequence[str]) -> bytes:
