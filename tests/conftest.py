@@ -21,7 +21,7 @@ def _register_modules():
 @pytest.fixture(scope='session')
 def demo_data(tmp_path_factory):
     """A small embedded demo dataset (generated, a few samples per class)."""
-    from vlalign.datasets.demo import generate_demo_dataset
+    from vlalign.data_prep.demo import generate_demo_dataset
     out = tmp_path_factory.mktemp('demo_data')
     generate_demo_dataset(str(out), samples_per_class=dict(train=4, val=2, test=2),
                           seed=0)

@@ -25,7 +25,7 @@ from vlalign.registry import MODELS
 from vlalign.utils.errors import ConfigError, DataError, VlalignError
 from vlalign.utils.launch import (ResumeError, apply_auto_resume,
                                   find_resumable_checkpoint)
-from vlalign.utils.preflight import check_config
+from vlalign.apis.preflight import check_config
 from vlalign.utils.registry_errors import (close_registered_names,
                                            explain_unknown_type)
 

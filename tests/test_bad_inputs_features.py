@@ -19,7 +19,7 @@ from mmengine.config import Config
 from vlalign.datasets import (FeatureClassificationDataset,
                               FeatureNarrationDataset, FeatureStore,
                               TextEmbeddings)
-from vlalign.datasets.demo.feature_narrations import \
+from vlalign.data_prep.demo.feature_narrations import \
     generate_feature_narrations
 from vlalign.datasets.narrations import write_text_embeddings
 from vlalign.registry import DATASETS

@@ -12,8 +12,8 @@ import time
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from vlalign.datasets import load_class_names
-from vlalign.datasets.demo import generate_demo_dataset
+from vlalign.classes import load_class_names
+from vlalign.data_prep.demo import generate_demo_dataset
 from vlalign.utils import register_all_modules
 
 DEFAULT_CONFIG = 'configs/visece/visece_stgcnpp-minilm_1xb32-u32-20e_demo-joint.py'

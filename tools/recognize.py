@@ -32,7 +32,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import vlalign  # noqa: F401
     from vlalign.apis import init_recognizer, zero_shot_recognize
-    from vlalign.datasets import load_class_names, load_pose_annotations
+    from vlalign.classes.label_map import load_class_names
+    from vlalign.datasets.pose_io import load_pose_annotations
     from vlalign.utils.errors import VlalignError
 
     try:

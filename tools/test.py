@@ -139,12 +139,13 @@ def main(argv=None, require_labels: bool = False) -> None:
     from vlalign.apis.zero_shot import (apply_zero_shot_args,
                                         format_zero_shot_table,
                                         wants_zero_shot, write_json_atomic)
+    from vlalign.apis.label_embeddings import prepare_label_embeddings
     from vlalign.utils import register_all_modules
     from vlalign.utils.errors import VlalignError
     from vlalign.utils.launch import (build_runner, check_checkpoint,
                                       errors_as_exit, finish_distributed,
                                       resolve_work_dir)
-    from vlalign.utils.preflight import check_config
+    from vlalign.apis.preflight import check_config
 
     register_all_modules()
 
@@ -164,6 +165,8 @@ def main(argv=None, require_labels: bool = False) -> None:
     with errors_as_exit(args.config):
         # Before the Runner creates the work dir (see tools/train.py).
         check_config(cfg, args.config)
+        # Datasets read label-embedding caches; the encoder is built here.
+        prepare_label_embeddings(cfg)
         check_checkpoint(args.checkpoint)
         runner = build_runner(cfg, args.launcher)
         metrics = runner.test()

@@ -164,11 +164,12 @@ def main(argv=None) -> None:
     import vlalign  # noqa: F401
     from mmengine.config import Config
 
+    from vlalign.apis.label_embeddings import prepare_label_embeddings
     from vlalign.utils import register_all_modules
     from vlalign.utils.launch import (apply_auto_resume, build_runner,
                                       check_checkpoint, errors_as_exit,
                                       finish_distributed)
-    from vlalign.utils.preflight import check_config
+    from vlalign.apis.preflight import check_config
 
     register_all_modules()
 
@@ -178,6 +179,8 @@ def main(argv=None) -> None:
         # Before the Runner creates the work dir: an unknown type, a label
         # count the model cannot take or a broken checkpoint leave no trace.
         check_config(cfg, args.config)
+        # Datasets read label-embedding caches; the encoder is built here.
+        prepare_label_embeddings(cfg)
         if args.resume not in (None, 'auto'):
             check_checkpoint(args.resume, resume=True)
         # After merge_args, so a work_dir from --cfg-options counts too: a

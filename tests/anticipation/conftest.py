@@ -6,7 +6,7 @@ from typing import Callable, Dict
 import pytest
 from mmengine.config import Config
 
-from vlalign.datasets.demo.anticipation import generate_anticipation_demo
+from vlalign.data_prep.demo.anticipation import generate_anticipation_demo
 from vlalign.testing.tiny import shrink_model_cfg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -204,7 +204,7 @@ def test_npy_feature_folder_reads_like_the_hdf5_store(
 
 
 def test_demo_generator_is_deterministic(tmp_path: Path) -> None:
-    from vlalign.datasets.demo.anticipation import generate_anticipation_demo
+    from vlalign.data_prep.demo.anticipation import generate_anticipation_demo
     a = generate_anticipation_demo(str(tmp_path / 'a'), 2, 1, seed=3,
                                    feature_format='npy')
     b = generate_anticipation_demo(str(tmp_path / 'b'), 2, 1, seed=3,

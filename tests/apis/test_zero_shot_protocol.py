@@ -8,7 +8,8 @@ from mmengine.config import Config
 from vlalign.apis import apply_zero_shot, format_zero_shot_table
 from vlalign.apis.zero_shot_benchmark import (run_seed, summarize,
                                               write_protocol_pickle)
-from vlalign.datasets import load_class_names, load_pose_annotations
+from vlalign.classes import load_class_names
+from vlalign.datasets import load_pose_annotations
 from vlalign.utils.errors import ConfigError
 
 

@@ -3,10 +3,10 @@ import sys
 
 import pytest
 
-from vlalign.datasets.class_splits import (ClassSplit, heldout_calibration_split,
+from vlalign.classes.class_splits import (ClassSplit, heldout_calibration_split,
                                            load_class_split, random_class_split,
                                            save_class_names, save_class_split)
-from vlalign.datasets.label_map import load_class_names
+from vlalign.classes.label_map import load_class_names
 from vlalign.utils.errors import ConfigError, DataError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(

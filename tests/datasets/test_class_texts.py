@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from vlalign.datasets.class_texts import (PROMPT_SETS, expand_class_texts,
+from vlalign.classes.class_texts import (PROMPT_SETS, expand_class_texts,
                                           get_prompt_templates,
                                           guess_text_format, load_class_texts,
                                           load_pasta_texts, load_sentence_texts,
@@ -159,7 +159,7 @@ def test_shipped_penn_action_descriptions_cover_its_classes():
     Penn Action's 15 classes (checked against the data when present)."""
     import os
 
-    from vlalign.datasets.class_texts import load_class_texts
+    from vlalign.classes.class_texts import load_class_texts
     repo = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
     texts = load_class_texts(os.path.join(
@@ -167,5 +167,5 @@ def test_shipped_penn_action_descriptions_cover_its_classes():
     assert len(texts) == 15 and all(len(v) == 1 for v in texts.values())
     names = os.path.join(repo, 'data/penn_action/class_names.txt')
     if os.path.exists(names):
-        from vlalign.datasets import load_class_names
+        from vlalign.classes import load_class_names
         assert sorted(texts) == sorted(load_class_names(names))

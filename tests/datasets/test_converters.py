@@ -18,7 +18,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import pytest
 
-from vlalign.datasets.converters import (
+from vlalign.data_prep.converters import (
     NTU_TRACKING_SCORES, NW_UCLA_CLASSES, PENN_ACTION_CLASSES,
     PENN_ACTION_JOINTS,
     EmptySkeletonError, build_pose_pickle, convert_ntu_skeletons,

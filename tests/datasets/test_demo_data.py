@@ -1,11 +1,11 @@
-"""Tests of the embedded demo data generator (vlalign.datasets.demo)."""
+"""Tests of the embedded demo data generator (vlalign.data_prep.demo)."""
 import os
 import pickle
 
 import numpy as np
 import pytest
 
-from vlalign.datasets.demo import (ACTIONS, CLASSES, SEEN, UNSEEN,
+from vlalign.data_prep.demo import (ACTIONS, CLASSES, SEEN, UNSEEN,
                                    generate_demo_dataset, generate_sequence)
 
 SIZES = {'train': 6, 'val': 2, 'test': 3}

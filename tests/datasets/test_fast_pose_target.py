@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from mmaction.datasets.transforms import GeneratePoseTarget
 
-from vlalign.datasets.skeleton_layouts import LAYOUTS
+from vlalign.structures.skeleton_layouts import LAYOUTS
 from vlalign.datasets.transforms.fast_pose_target import (
     FastGeneratePoseTarget, layout_limb_pairs, zeros_float32)
 from vlalign.registry import TRANSFORMS

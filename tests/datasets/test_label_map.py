@@ -1,7 +1,7 @@
 """Label files: one name a line, or ``<index><TAB><name>`` lines."""
 import pytest
 
-from vlalign.datasets import load_class_names
+from vlalign.classes import load_class_names
 from vlalign.utils.errors import DataError
 
 

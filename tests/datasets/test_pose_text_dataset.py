@@ -3,7 +3,8 @@ import pickle
 import numpy as np
 import pytest
 
-from vlalign.datasets import PoseTextDataset, load_class_names
+from vlalign.classes import load_class_names
+from vlalign.datasets import PoseTextDataset
 from vlalign.utils.errors import DataError
 
 PIPELINE = [dict(type='UniformSampleFrames', clip_len=4),

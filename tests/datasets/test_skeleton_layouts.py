@@ -7,7 +7,7 @@ import pytest
 from mmaction.datasets.transforms import JointToBone
 from mmaction.models.utils import Graph
 
-from vlalign.datasets.skeleton_layouts import (LAYOUTS, SkeletonLayout,
+from vlalign.structures.skeleton_layouts import (LAYOUTS, SkeletonLayout,
                                                get_layout, resolve_graph_cfg)
 from vlalign.utils.errors import ConfigError
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from mmaction.datasets.transforms import Flip, GenSkeFeat
 
-from vlalign.datasets.skeleton_layouts import LAYOUTS
+from vlalign.structures.skeleton_layouts import LAYOUTS
 from vlalign.datasets.transforms.skeleton_features import SkeletonFeatures
 from vlalign.datasets.transforms.skeleton_flip import SkeletonFlip
 from vlalign.registry import TRANSFORMS

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(scope='session')
 def feature_demo(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
     """Small generated data set (16 train + 4 val videos, D=12, C=10)."""
-    from vlalign.datasets.demo.feature_narrations import \
+    from vlalign.data_prep.demo.feature_narrations import \
         generate_feature_narrations
     out = tmp_path_factory.mktemp('feature_demo')
     return generate_feature_narrations(

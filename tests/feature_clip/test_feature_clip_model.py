@@ -149,7 +149,7 @@ def test_configs_build_and_train_step(repo_root, name):
 
 def test_demo_config_dataset_from_generated_data(repo_root, tmp_path):
     """The demo config's datasets build on generated data of its dims."""
-    from vlalign.datasets.demo.feature_narrations import \
+    from vlalign.data_prep.demo.feature_narrations import \
         generate_feature_narrations
     from vlalign.registry import DATASETS
     cfg = _cfg(repo_root, 'demo')

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from vlalign.datasets import TextEmbeddings, read_narrations, rewrite_tags
-from vlalign.datasets.narrations import encode_texts, write_text_embeddings
+from vlalign.classes.text_encoding import encode_texts
+from vlalign.datasets.narrations import write_text_embeddings
 from vlalign.utils.errors import DataError
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vlalign.datasets.class_texts import PROMPT_SETS
+from vlalign.classes.class_texts import PROMPT_SETS
 from vlalign.registry import MODELS
 from vlalign.testing import tiny_recognizer_cfg
 from vlalign.utils.errors import ConfigError, DataError

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Dict
 
-from vlalign.datasets.demo.segmentation_features import \
+from vlalign.data_prep.demo.segmentation_features import \
     generate_segmentation_dataset
 from vlalign.testing.tiny import TINY_BERT
 

@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from vlalign.datasets import label_embeddings as le
+from vlalign.apis import prepare_label_embeddings
+from vlalign.classes import label_embeddings as le
 from vlalign.datasets.segmentation_features import (
     SegmentationFeatureDataset, pad_segmentation_batch, parse_mapping_file,
     read_frame_labels)
+from vlalign.registry import DATASETS, MODELS
 from vlalign.utils.errors import ConfigError, DataError
 
 from semantic_tcn_helpers import TINY_TEXT_ENCODER, make_tiny_data
@@ -60,18 +62,23 @@ def test_embedding_cache_computed_once_and_keyed(
     calls = []
     real = le.encode_texts
     monkeypatch.setattr(le, 'encode_texts',
-                        lambda t, c: calls.append(dict(t)) or real(t, c))
+                        lambda t, e, **kw: calls.append(list(t)) or real(t, e, **kw))
+    encoder = MODELS.build(dict(TINY_TEXT_ENCODER))
     cache = str(tmp_path / 'emb.pth')
     texts = {'a': 'take a cup', 'b': 'pour water'}
-    first = le.load_label_embeddings(cache, texts, TINY_TEXT_ENCODER)
-    again = le.load_label_embeddings(cache, texts, TINY_TEXT_ENCODER)
+    first = le.load_label_embeddings(cache, texts, TINY_TEXT_ENCODER, encoder)
+    again = le.load_label_embeddings(cache, texts, TINY_TEXT_ENCODER, encoder)
     assert len(calls) == 1 and first['a'].shape == (32, )
     torch.testing.assert_close(first['b'], again['b'])
     saved = torch.load(cache, weights_only=False)
     assert set(saved['embeddings']) == {'a', 'b'}
-    # a changed description is recomputed, not served stale
+    # a changed description is stale: an error without an encoder (a
+    # dataset never builds one), recomputed with it, never served stale
+    with pytest.raises(ConfigError, match='from other texts'):
+        le.load_label_embeddings(cache, {**texts, 'b': 'spill water'},
+                                 TINY_TEXT_ENCODER)
     le.load_label_embeddings(cache, {**texts, 'b': 'spill water'},
-                             TINY_TEXT_ENCODER)
+                             TINY_TEXT_ENCODER, encoder)
     assert len(calls) == 2
     # the original format (embeddings only) is read without an encoder
     torch.save({'embeddings': {'a': torch.ones(3), 'b': torch.zeros(3)}},
@@ -87,9 +94,15 @@ def test_embedding_cache_computed_once_and_keyed(
 
 def test_dataset_samples_and_errors(tmp_path: Path) -> None:
     make_tiny_data(tmp_path)
-    ds = SegmentationFeatureDataset(
-        ann_file='splits/train.split1.bundle', data_root=str(tmp_path),
-        text_encoder=TINY_TEXT_ENCODER)
+    ds_cfg = dict(type='SegmentationFeatureDataset',
+                  ann_file='splits/train.split1.bundle',
+                  data_root=str(tmp_path), text_encoder=TINY_TEXT_ENCODER)
+    with pytest.raises(ConfigError, match='does not exist; tools/train.py'):
+        DATASETS.build(ds_cfg)  # the dataset itself builds no encoder
+    assert prepare_label_embeddings(
+        dict(train_dataloader=dict(dataset=ds_cfg))) == [
+            str(tmp_path / 'label_embeddings.pth')]
+    ds = DATASETS.build(ds_cfg)
     assert len(ds) == 8 and ds.metainfo['classes'][0] == 'background'
     s = ds[0]
     t = len(s['labels'])

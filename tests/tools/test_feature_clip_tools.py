@@ -8,7 +8,7 @@ from typing import Callable, Dict, List
 import numpy as np
 import pytest
 
-from vlalign.datasets.demo.feature_narrations import \
+from vlalign.data_prep.demo.feature_narrations import \
     generate_feature_narrations
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from typing import Callable
 
 import pytest
 
-from vlalign.datasets import load_class_names
+from vlalign.classes import load_class_names
 
 
 def _renamed_label_files(demo_data: str, tmp_path: Path):

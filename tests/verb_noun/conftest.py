@@ -6,7 +6,7 @@ from typing import Dict
 
 import pytest
 
-from vlalign.datasets.demo.epic_features import generate_epic_demo
+from vlalign.data_prep.demo.epic_features import generate_epic_demo
 
 _TOOLS_CONFTEST = Path(__file__).resolve().parents[1] / 'tools' / 'conftest.py'
 _spec = importlib.util.spec_from_file_location('_vn_tools_conftest',

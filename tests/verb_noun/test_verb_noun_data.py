@@ -9,7 +9,7 @@ from vlalign.datasets import (EPIC_100_COLUMNS, EpicSegment,
                               EpicVerbNounDataset, load_epic_annotations,
                               load_epic_classes, write_epic_annotations,
                               write_epic_classes)
-from vlalign.datasets.demo.epic_features import generate_epic_demo
+from vlalign.data_prep.demo.epic_features import generate_epic_demo
 from vlalign.datasets.epic_kitchens import epic_key_to_text
 from vlalign.datasets.verb_noun_dataset import sample_segment_rows
 from vlalign.utils.errors import ConfigError, DataError

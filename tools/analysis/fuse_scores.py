@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     import numpy as np
 
     from vlalign.apis.zero_shot import write_json_atomic
-    from vlalign.datasets.label_map import (load_class_names,
+    from vlalign.classes.label_map import (load_class_names,
                                             resolve_class_subset)
     from vlalign.evaluation.fusion import (fuse_scores, fusion_metrics,
                                            load_dumped_scores)

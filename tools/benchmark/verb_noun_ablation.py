@@ -26,7 +26,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from vlalign.datasets.demo.epic_features import generate_epic_demo
+from vlalign.data_prep.demo.epic_features import generate_epic_demo
 from vlalign.utils import register_all_modules
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(

@@ -41,7 +41,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
-    from vlalign.datasets.converters import (build_pose_pickle,
+    from vlalign.data_prep.converters import (build_pose_pickle,
                                              convert_ntu_skeletons)
     from vlalign.utils.errors import DataError
     try:

@@ -34,7 +34,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
-    from vlalign.datasets.converters import (NW_UCLA_CLASSES,
+    from vlalign.data_prep.converters import (NW_UCLA_CLASSES,
                                              build_pose_pickle,
                                              convert_nw_ucla)
     from vlalign.utils.errors import DataError

@@ -34,7 +34,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
-    from vlalign.datasets.converters import (PENN_ACTION_CLASSES,
+    from vlalign.data_prep.converters import (PENN_ACTION_CLASSES,
                                              PENN_ACTION_JOINTS,
                                              build_pose_pickle,
                                              convert_penn_action)

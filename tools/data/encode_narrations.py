@@ -25,8 +25,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from vlalign.datasets.narrations import (NARRATION_PASSES, encode_texts,
-                                         read_narrations,
+from vlalign.classes.text_encoding import encode_texts
+from vlalign.datasets.narrations import (NARRATION_PASSES, read_narrations,
                                          write_text_embeddings)
 from vlalign.utils.errors import ConfigError, DataError
 

@@ -7,7 +7,7 @@ Example:
 import argparse
 import time
 
-from vlalign.datasets.demo.anticipation import generate_anticipation_demo
+from vlalign.data_prep.demo.anticipation import generate_anticipation_demo
 
 
 def parse_args() -> argparse.Namespace:

@@ -6,7 +6,7 @@ Example:
 import argparse
 import time
 
-from vlalign.datasets.demo import DEFAULT_SAMPLES_PER_CLASS, generate_demo_dataset
+from vlalign.data_prep.demo import DEFAULT_SAMPLES_PER_CLASS, generate_demo_dataset
 
 
 def parse_args() -> argparse.Namespace:

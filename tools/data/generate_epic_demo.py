@@ -10,7 +10,7 @@ import argparse
 import json
 import time
 
-from vlalign.datasets.demo.epic_features import generate_epic_demo
+from vlalign.data_prep.demo.epic_features import generate_epic_demo
 
 
 def parse_args() -> argparse.Namespace:

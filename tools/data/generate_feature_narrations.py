@@ -7,7 +7,7 @@ Example:
 import argparse
 import time
 
-from vlalign.datasets.demo.feature_narrations import \
+from vlalign.data_prep.demo.feature_narrations import \
     generate_feature_narrations
 
 

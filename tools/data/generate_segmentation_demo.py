@@ -7,7 +7,7 @@ Example:
 import argparse
 import time
 
-from vlalign.datasets.demo.segmentation_features import (
+from vlalign.data_prep.demo.segmentation_features import (
     DEFAULT_NUM_VIDEOS, generate_segmentation_dataset)
 
 

@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from vlalign.datasets.class_splits import (heldout_calibration_split,
+from vlalign.classes.class_splits import (heldout_calibration_split,
                                            random_class_split,
                                            save_class_names, save_class_split)
 from vlalign.utils.errors import VlalignError

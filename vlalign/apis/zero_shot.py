@@ -10,7 +10,7 @@ import json
 import math
 from typing import Dict, List, Optional, Sequence, Union
 
-from vlalign.datasets.label_map import load_class_names
+from vlalign.classes.label_map import load_class_names
 from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError
 
@@ -38,7 +38,7 @@ def add_zero_shot_args(parser: argparse.ArgumentParser,
     group.add_argument(
         '--prompts', nargs='+',
         help='prompt templates with one {} (an ensemble), or one name of '
-        'vlalign.datasets.class_texts.PROMPT_SETS (plain, action, person, '
+        'vlalign.classes.class_texts.PROMPT_SETS (plain, action, person, '
         'skeleton, actionclip)')
     group.add_argument(
         '--descriptions', nargs='+', metavar='FILE',

@@ -31,10 +31,10 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config
 
-from vlalign.datasets.class_splits import (heldout_calibration_split,
+from vlalign.classes.class_splits import (heldout_calibration_split,
                                            random_class_split,
                                            save_class_names)
-from vlalign.datasets.label_map import load_class_names
+from vlalign.classes.label_map import load_class_names
 from vlalign.datasets.pose_io import load_pose_annotations
 from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError

@@ -1,7 +1,10 @@
-"""Datasets, readers and data tools, by family:
+"""What a config builds at run time: datasets, their transforms and the
+readers they use, by family (the class vocabulary is in
+:mod:`vlalign.classes`, skeleton layouts in :mod:`vlalign.structures`,
+converters and demo generators in :mod:`vlalign.data_prep`):
 
-- skeletons + text: ``PoseTextDataset``, label maps, class splits and texts,
-  skeleton layouts, converters, validation, transforms;
+- skeletons + text: ``PoseTextDataset``, the PoseDataset pickle reader and
+  its annotation checks, skeleton transforms;
 - precomputed features + narrations: ``FeatureStore`` (HDF5), narration
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;
@@ -17,13 +20,11 @@ from .feature_store import FeatureStore, write_feature_store
 from .feature_text_datasets import (FeatureClassificationDataset,
                                     FeatureNarrationDataset,
                                     feature_text_collate, get_start_end_idx)
-from .label_map import load_class_names, resolve_class_subset
 from .narrations import TextEmbeddings, read_narrations, rewrite_tags
 from .pose_io import load_pose_annotations
 from .pose_text_dataset import PoseTextDataset
 from .segmentation_features import (SegmentationFeatureDataset,
                                     pad_segmentation_batch)
-from .skeleton_layouts import LAYOUTS, SkeletonLayout, get_layout
 from .transforms import SkeletonFeatures, SkeletonFlip
 from .verb_noun_dataset import EpicVerbNounDataset
 
@@ -31,11 +32,11 @@ __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
     'EPIC_100_COLUMNS', 'EpicSegment', 'EpicVerbNounDataset',
     'FeatureClassificationDataset', 'FeatureNarrationDataset', 'FeatureStore',
-    'LAYOUTS', 'PoseTextDataset', 'SegmentationFeatureDataset',
-    'SkeletonFeatures', 'SkeletonFlip', 'SkeletonLayout', 'TextEmbeddings',
-    'feature_text_collate', 'get_layout', 'get_start_end_idx',
-    'load_class_names', 'load_epic_annotations', 'load_epic_classes',
+    'PoseTextDataset', 'SegmentationFeatureDataset',
+    'SkeletonFeatures', 'SkeletonFlip', 'TextEmbeddings',
+    'feature_text_collate', 'get_start_end_idx',
+    'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',
-    'resolve_class_subset', 'rewrite_tags', 'write_epic_annotations',
+    'rewrite_tags', 'write_epic_annotations',
     'write_epic_classes', 'write_feature_store'
 ]

@@ -6,7 +6,7 @@ from mmaction.datasets import PoseDataset
 
 from vlalign.registry import DATASETS
 from vlalign.utils.errors import DataError
-from .label_map import load_class_names, resolve_class_subset
+from vlalign.classes.label_map import load_class_names, resolve_class_subset
 from .pose_io import load_pose_annotations
 
 

@@ -24,7 +24,7 @@ from torch import Tensor
 from vlalign.registry import DATASETS, register_collate_fn
 from vlalign.utils.errors import DataError
 
-from .label_embeddings import embedding_table, load_label_embeddings
+from vlalign.classes.label_embeddings import embedding_table, load_label_embeddings
 
 
 def parse_mapping_file(path: str) -> Dict[str, str]:
@@ -140,9 +140,12 @@ class SegmentationFeatureDataset(BaseDataset):
         embedding_file (str, optional): Label embedding cache, relative to
             ``data_root``. ``None`` gives no ``targets`` (labels only).
             Defaults to ``'label_embeddings.pth'``.
-        text_encoder (dict, optional): Encoder that (re)computes the cache
-            when it is absent or was made by another encoder or other texts.
-            Defaults to ``None`` (the cache must exist).
+        text_encoder (dict, optional): Config of the encoder the cache must
+            come from: a cache made by another encoder or from other texts is
+            stale. The dataset never builds it;
+            :func:`vlalign.apis.prepare_label_embeddings` (run by
+            ``tools/train.py`` and ``tools/test.py``) computes the cache. Defaults to
+            ``None`` (any cache covering every label is used).
         sample_rate (int): Keep every ``sample_rate``-th frame, as MS-TCN
             does for 50Salads. Defaults to ``1``.
         pipeline (list): Transforms applied to each sample. Defaults to ``()``.

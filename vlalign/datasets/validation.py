@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from vlalign.datasets.label_map import load_class_names
+from vlalign.classes.label_map import load_class_names
 from vlalign.utils.errors import DataError
 
 REQUIRED_KEYS = ('frame_dir', 'label', 'total_frames', 'keypoint', 'img_shape')
@@ -238,7 +238,7 @@ def check_pose_file(path: str, class_file: Optional[str] = None
     Args:
         path (str): The pickle.
         class_file (str, optional): A label file (one class name per line,
-            read by :func:`vlalign.datasets.label_map.load_class_names`);
+            read by :func:`vlalign.classes.label_map.load_class_names`);
             labels must then be below its number of names. Defaults to
             ``None`` (only ``label >= 0`` is checked).
 

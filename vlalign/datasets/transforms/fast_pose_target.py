@@ -34,7 +34,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vlalign.registry import TRANSFORMS
-from ..skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
 
 COCO_SKELETONS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9),
                   (0, 6), (6, 8), (8, 10), (5, 11), (11, 13), (13, 15),

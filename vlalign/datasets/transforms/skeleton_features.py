@@ -6,7 +6,7 @@ from mmaction.datasets.transforms import (GenSkeFeat, JointToBone,
 from mmcv.transforms import Compose, KeyMapper
 
 from vlalign.registry import TRANSFORMS
-from ..skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
 
 
 class _LayoutJointToBone(JointToBone):

@@ -4,7 +4,7 @@ from typing import Union
 from mmaction.datasets.transforms import Flip
 
 from vlalign.registry import TRANSFORMS
-from ..skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
 
 
 @TRANSFORMS.register_module()

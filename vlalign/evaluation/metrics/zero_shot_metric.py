@@ -6,7 +6,7 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from vlalign.datasets.label_map import load_class_names
+from vlalign.classes.label_map import load_class_names
 from vlalign.registry import METRICS
 from vlalign.utils.errors import ConfigError, DataError
 from ..calibration import calibrated_stacking, select_stacking_gamma

@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from vlalign.datasets.skeleton_layouts import resolve_graph_cfg
+from vlalign.structures.skeleton_layouts import resolve_graph_cfg
 from vlalign.registry import MODELS
 
 # PoseC3D's SlowOnly as the original Visece experiments used it.
@@ -36,7 +36,7 @@ class ViseceVideoEncoder(BaseModule):
     Args:
         backbone (dict): mmaction2/vlalign backbone config. Defaults to
             PoseC3D's SlowOnly. A ``graph_cfg.layout`` may name any layout
-            of :mod:`vlalign.datasets.skeleton_layouts`.
+            of :mod:`vlalign.structures.skeleton_layouts`.
         layout (str): Backbone output layout, ``'NCTHW'`` or ``'NMCTV'``.
             Defaults to ``'NCTHW'``.
         in_channels (int): Backbone output channels. Defaults to ``512``.

@@ -20,7 +20,7 @@ def load_class_texts_for_head(source: ClassSource) -> List[str]:
     (``'board:chopping'`` -> ``'chopping board'``)."""
     from vlalign.datasets.epic_kitchens import (epic_key_to_text,
                                                 load_epic_classes)
-    from vlalign.datasets.label_map import load_class_names
+    from vlalign.classes.label_map import load_class_names
     if isinstance(source, str):
         names = (load_epic_classes(source) if source.endswith('.csv')
                  else load_class_names(source))

@@ -8,7 +8,7 @@ from mmaction.utils import OptSampleList, SampleList
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
-from vlalign.datasets.class_texts import (expand_class_texts,
+from vlalign.classes.class_texts import (expand_class_texts,
                                           get_prompt_templates,
                                           load_class_texts)
 from vlalign.registry import MODELS
@@ -38,7 +38,7 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         class_texts (list[str], optional): Class names, index = label.
             Defaults to ``None`` (set from the dataset).
         templates (str | list[str]): Prompt templates with one ``{}``, or a
-            name of :data:`vlalign.datasets.class_texts.PROMPT_SETS`; several
+            name of :data:`vlalign.classes.class_texts.PROMPT_SETS`; several
             are an ensemble (mean of normalised embeddings). Defaults to
             ``('{}', )``.
         class_text_sources (list, optional): Per-class descriptions joining

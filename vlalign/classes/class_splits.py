@@ -19,9 +19,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError, DataError
-from .label_map import load_class_names
+from .label_map import load_class_names, save_class_names
 
 ClassList = Union[str, Sequence[str]]
 
@@ -200,26 +199,6 @@ def heldout_calibration_split(seen: Sequence[str], num_heldout: int,
     """
     split = random_class_split(list(seen), num_heldout, seed)
     return split.seen, split.unseen
-
-
-def save_class_names(path: str, names: Sequence[str],
-                     header: Optional[str] = None) -> str:
-    """Write a label file atomically (temporary file, then ``os.replace``).
-
-    Args:
-        path (str): Output file; its folder is created.
-        names (list[str]): One name a line.
-        header (str, optional): A comment written as ``# header`` first.
-            Defaults to ``None``.
-
-    Returns:
-        str: ``path``.
-    """
-    text = ''.join(f'# {h}\n' for h in (header.splitlines() if header else []))
-    text += ''.join(f'{n}\n' for n in names)
-    with atomic_open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
-    return path
 
 
 def save_class_split(split: ClassSplit, out_dir: str,

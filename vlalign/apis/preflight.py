@@ -9,8 +9,9 @@ whose class count disagrees with a fixed-size classification head.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from .errors import ConfigError
-from .registry_errors import find_unknown_types
+from vlalign.classes.label_map import load_class_names
+from vlalign.utils.errors import ConfigError
+from vlalign.utils.registry_errors import find_unknown_types
 
 
 def model_num_classes(model_cfg: Any) -> Optional[int]:
@@ -35,7 +36,6 @@ def dataset_label_count(dataset_cfg: Any) -> Optional[Tuple[str, int]]:
     Raises:
         DataError: If a label file is missing or malformed.
     """
-    from vlalign.datasets.label_map import load_class_names
     while isinstance(dataset_cfg, dict) and 'class_file' not in dataset_cfg:
         dataset_cfg = dataset_cfg.get('dataset')
     if not isinstance(dataset_cfg, dict) \

@@ -5,20 +5,25 @@ The cache is a ``torch.save``-d dict ``{'embeddings': {label: Tensor[E]},
 ``'embeddings'`` is required when reading, so a cache written by other code in
 the original format ``{'embeddings': {label: tensor}}`` is usable as is.
 ``'key'`` hashes the encoder config and the label -> description texts: when
-either changes, the cache is recomputed (and replaced atomically) instead of
-silently serving stale embeddings.
+either changes, the cache is stale and is recomputed (and replaced
+atomically) instead of silently serving stale embeddings.
+
+Nothing here builds the encoder: the caller hands one in.
+:func:`vlalign.apis.prepare_label_embeddings` does so for the datasets of a
+config (``tools/train.py`` and ``tools/test.py`` call it before the Runner builds
+them), so a dataset only reads the cache.
 """
-import copy
 import hashlib
 import json
 import os.path as osp
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 import torch
 from torch import Tensor
 
 from vlalign.utils.atomic_io import atomic_path
 from vlalign.utils.errors import ConfigError, DataError
+from .text_encoding import encode_texts
 
 
 def embedding_cache_key(texts: Mapping[str, str],
@@ -30,34 +35,6 @@ def embedding_cache_key(texts: Mapping[str, str],
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
-@torch.no_grad()
-def encode_texts(texts: Mapping[str, str], encoder_cfg: Mapping,
-                 batch_size: int = 64) -> Dict[str, Tensor]:
-    """Encode each description with a text encoder built from ``encoder_cfg``.
-
-    Args:
-        texts (Mapping[str, str]): Label -> description.
-        encoder_cfg (Mapping): Model config of a text encoder, e.g.
-            ``dict(type='BertTextEncoder', pretrained='all-MiniLM-L6-v2',
-            pooling='mean')``.
-        batch_size (int): Texts per forward pass. Defaults to ``64``.
-
-    Returns:
-        dict[str, Tensor]: Label -> embedding ``[E]`` (float32, CPU).
-    """
-    from vlalign.registry import MODELS
-    import vlalign.models  # noqa: F401  (registers the text encoders)
-    encoder = MODELS.build(copy.deepcopy(dict(encoder_cfg)))
-    encoder.eval()
-    labels = list(texts)
-    out: Dict[str, Tensor] = {}
-    for i in range(0, len(labels), batch_size):
-        chunk = labels[i:i + batch_size]
-        emb = encoder([texts[lbl] for lbl in chunk]).float().cpu()
-        out.update({lbl: e.clone() for lbl, e in zip(chunk, emb)})
-    return out
-
-
 def _save_atomic(obj: dict, path: str) -> None:
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
@@ -65,23 +42,28 @@ def _save_atomic(obj: dict, path: str) -> None:
 
 def load_label_embeddings(cache_file: str,
                           texts: Mapping[str, str],
-                          encoder_cfg: Optional[Mapping] = None) -> Dict[str, Tensor]:
+                          encoder_cfg: Optional[Mapping] = None,
+                          encoder: Any = None) -> Dict[str, Tensor]:
     """The cached embedding of every label, computing the cache if needed.
 
     Args:
         cache_file (str): The ``.pth`` cache.
         texts (Mapping[str, str]): Label -> description (the mapping file).
-        encoder_cfg (Mapping, optional): Text encoder config. With it the
-            cache is (re)computed when absent or keyed differently; without
-            it the cache must exist and cover every label. Defaults to
-            ``None``.
+        encoder_cfg (Mapping, optional): Config of the text encoder the
+            embeddings must come from; with it a cache keyed differently is
+            stale. Without it any cache covering every label is used.
+            Defaults to ``None``.
+        encoder (optional): That encoder, built by the caller (see
+            :func:`~vlalign.classes.text_encoding.encode_texts` for what it
+            may be). Given, an absent or stale cache is (re)computed with it;
+            not given, it is an error. Defaults to ``None``.
 
     Returns:
         dict[str, Tensor]: Label -> embedding ``[E]``.
 
     Raises:
         DataError: If the cache is unreadable, lacks a label, or mixes widths.
-        ConfigError: If there is no cache and no encoder to compute it.
+        ConfigError: If the cache is absent or stale and no encoder is given.
     """
     key = embedding_cache_key(texts, encoder_cfg) if encoder_cfg else None
     cache = None
@@ -90,24 +72,33 @@ def load_label_embeddings(cache_file: str,
             cache = torch.load(cache_file, map_location='cpu',
                                weights_only=False)
         except Exception as exc:  # a torn or foreign file
-            if encoder_cfg is None:
+            if encoder is None:
                 raise DataError(f'{cache_file}: cannot read the label '
                                 f'embedding cache: {exc}') from exc
             cache = None
         if not isinstance(cache, dict) or 'embeddings' not in cache:
-            if encoder_cfg is None:
+            if encoder is None:
                 raise DataError(f"{cache_file}: not a label embedding cache "
                                 f"(expected a dict with key 'embeddings')")
             cache = None
-    if cache is not None and encoder_cfg is not None and cache.get('key') != key:
-        cache = None  # another encoder or other texts: recompute
-    if cache is None:
-        if encoder_cfg is None:
-            raise ConfigError(
-                f'{cache_file} does not exist and no text_encoder is '
-                f'configured to compute it')
-        cache = dict(embeddings=encode_texts(texts, encoder_cfg), key=key,
-                     texts=dict(texts), encoder=dict(encoder_cfg))
+    stale = cache is not None and key is not None and cache.get('key') != key
+    if cache is None or stale:
+        if encoder is None:
+            why = ('was made by another encoder or from other texts' if stale
+                   else 'does not exist')
+            fix = ('tools/train.py and tools/test.py compute it from the '
+                   'text_encoder of the dataset config '
+                   '(vlalign.apis.prepare_label_embeddings)'
+                   if encoder_cfg else 'and no text_encoder is configured to '
+                   'compute it')
+            raise ConfigError(f'{cache_file} {why}; {fix}')
+        labels = list(texts)
+        emb = encode_texts([texts[lbl] for lbl in labels], encoder,
+                           batch_size=64, normalize=False)
+        cache = dict(embeddings={lbl: torch.from_numpy(e.copy())
+                                 for lbl, e in zip(labels, emb)},
+                     key=key, texts=dict(texts),
+                     encoder=dict(encoder_cfg) if encoder_cfg else None)
         _save_atomic(cache, cache_file)
     embeddings = cache['embeddings']
     missing = [lbl for lbl in texts if lbl not in embeddings]

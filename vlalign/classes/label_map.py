@@ -1,7 +1,8 @@
 """Class-name lists: one name per line, line index = label."""
 import os
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
+from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 
@@ -74,3 +75,23 @@ def resolve_class_subset(subset: Union[str, Sequence[str]],
     if len(set(names)) != len(names):
         raise DataError(f'{where}: duplicate class names')
     return names
+
+
+def save_class_names(path: str, names: Sequence[str],
+                     header: Optional[str] = None) -> str:
+    """Write a label file atomically (temporary file, then ``os.replace``).
+
+    Args:
+        path (str): Output file; its folder is created.
+        names (list[str]): One name a line.
+        header (str, optional): A comment written as ``# header`` first.
+            Defaults to ``None``.
+
+    Returns:
+        str: ``path``.
+    """
+    text = ''.join(f'# {h}\n' for h in (header.splitlines() if header else []))
+    text += ''.join(f'{n}\n' for n in names)
+    with atomic_open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return path
