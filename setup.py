@@ -30,7 +30,9 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
     include_package_data=True,
-    package_data={'vlalign': ['py.typed']},
+    package_data={'vlalign': [
+        'py.typed', 'classes/data/*.md', 'classes/data/labels/*.txt',
+        'classes/data/protocols/*/*']},
     # mmaction2 is installed separately with --no-deps (requirements/mminstall.txt).
     install_requires=read_requirements('build')[:1] + read_requirements('runtime'),
     extras_require={
