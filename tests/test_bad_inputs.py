@@ -160,7 +160,7 @@ def _broken(index: int, change: Callable[[Dict], None]):
         annos = valid_annotations()
         change(annos[index])
         write_pickle(f.ann, annos)
-        return {}, [str(f.ann), f'sample "v{index}"']
+        return {}, [str(f.ann), f'annotation "v{index}"']
     return make
 
 
@@ -196,7 +196,7 @@ def _label_out_of_range(f):
     annos = valid_annotations()
     annos[2]['label'] = 7
     write_pickle(f.ann, annos)
-    return {}, [str(f.ann), 'sample "v2"', 'label 7', str(f.classes),
+    return {}, [str(f.ann), 'annotation "v2"', 'label 7', str(f.classes),
                 '4 classes']
 
 
@@ -222,16 +222,16 @@ DATA_CASES = {
     'unknown split': _unknown_split,
     'split names unknown sample': _split_names_unknown_sample,
     'no keypoint': _with(_broken(1, lambda a: a.pop('keypoint')),
-                         'no "keypoint"'),
+                         "missing keys ['keypoint']"),
     'keypoint rank 3': _with(_broken(
         2, lambda a: a.update(keypoint=a['keypoint'][0])),
-        'keypoint of shape (6, 17, 2)', '[M, T, V, 2|3]'),
+        'keypoint has shape (6, 17, 2)', '[M, T, V, 2|3]'),
     'keypoint/score shapes disagree': _with(_broken(
         3, lambda a: a.update(keypoint_score=a['keypoint_score'][..., :16])),
-        'keypoint_score of shape (1, 6, 16)', '(1, 6, 17)'),
-    'NaN coordinates': _with(_broken(0, _nan), '1 NaN/inf keypoint'),
-    'infinite coordinates': _with(_broken(1, _inf), '1 NaN/inf keypoint'),
-    'zero frames': _with(_broken(2, _zero_frames), 'total_frames 0'),
+        'keypoint_score has shape (1, 6, 16)', '(1, 6, 17)'),
+    'NaN coordinates': _with(_broken(0, _nan), 'keypoint has 1 NaN/inf'),
+    'infinite coordinates': _with(_broken(1, _inf), 'keypoint has 1 NaN/inf'),
+    'zero frames': _with(_broken(2, _zero_frames), 'total_frames is 0'),
     'total_frames beyond keypoint': _with(_broken(
         3, lambda a: a.update(total_frames=9)), 'total_frames 9'),
     'label outside label file': _label_out_of_range,
@@ -265,8 +265,8 @@ def test_valid_files_load_and_all_bad_samples_are_listed(
         dataset(files)
     lines = str(excinfo.value).splitlines()
     assert '2 malformed sample(s)' in lines[0]
-    assert 'sample "v0" has 1 NaN/inf' in lines[1]
-    assert 'sample "v3" has keypoint_score' in lines[2]
+    assert 'annotation "v0": keypoint has 1 NaN/inf' in lines[1]
+    assert 'annotation "v3": keypoint_score has shape' in lines[2]
     # Samples of other classes are not checked beyond their label.
     _nan(annos[1])
     annos[0] = valid_annotations()[0]

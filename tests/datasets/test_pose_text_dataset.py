@@ -55,7 +55,7 @@ def test_label_outside_label_file_is_named(tmp_path):
     classes.write_text('a\nb\n')
     ann = tmp_path / 'ann.pkl'
     write_pickle(ann, [0, 5])
-    with pytest.raises(DataError, match=r'"v1" has label 5.*2 classes'):
+    with pytest.raises(DataError, match=r'"v1": label 5 is out of range.*2 classes'):
         PoseTextDataset(str(ann), PIPELINE, class_file=str(classes))
 
 

@@ -51,6 +51,12 @@ def broken_annotations() -> Dict[str, Dict]:
         'label_high': dict(good('label_high'), label=3),
         'label_negative': dict(good('label_negative'), label=-1),
         'bad_img_shape': dict(good('bad_img_shape'), img_shape=(48, )),
+        # issue 17, item 5: these passed and then crashed the model
+        'kp3_with_score': dict(good('kp3_with_score'),
+                               keypoint=np.zeros((1, 4, 13, 3), np.float32)),
+        'score_missing': {k: v for k, v in good('score_missing').items()
+                          if k != 'keypoint_score'},
+        'joints_17': good('joints_17', num_joints=17),
     }
 
 
@@ -66,7 +72,10 @@ FIELDS = {'no_keypoint': "missing keys ['keypoint']",
           'float_label': 'label 1.0 is not an int',
           'label_high': 'label 3 is out of range [0, 3)',
           'label_negative': 'label -1 is out of range',
-          'bad_img_shape': 'img_shape (48,) is not a pair'}
+          'bad_img_shape': 'img_shape (48,) is not a pair',
+          'kp3_with_score': 'keypoint_score given with keypoint (1, 4, 13, 3)',
+          'score_missing': 'no keypoint_score',
+          'joints_17': 'keypoint has 17 joints'}
 
 GOOD_NAMES = ('good_a', 'good_b', 'good_c')
 
@@ -108,7 +117,7 @@ def test_every_bad_annotation_is_named_and_no_good_one(broken_pickle,
                for r in report)
     for name in GOOD_NAMES:
         assert not any(f'"{name}"' in r for r in report), name
-    # 12 broken + duplicate + nameless + the split
+    # 15 broken + duplicate + nameless + the split
     assert len(report) == len(FIELDS) + 3
 
 

@@ -1,8 +1,10 @@
 """Check a PoseDataset pickle and list every problem it has.
 
 Checks each annotation (keys, keypoint shape and values, scores, frame count,
-label range, duplicate names) and the splits. Prints every problem and exits
-with status 1 if there is any; otherwise prints a summary and exits 0.
+label range), the annotations together (duplicate names, one joint and one
+channel count) and the splits, by the schema PoseTextDataset applies
+(vlalign/datasets/pose_schema.py). Prints every problem and exits with status
+1 if there is any; otherwise prints a summary and exits 0.
 
 Example:
     python tools/data/validate_pose_pickle.py data/penn_action/penn_action.pkl \\

@@ -3,8 +3,9 @@ readers they use, by family (the class vocabulary is in
 :mod:`vlalign.classes`, skeleton layouts in :mod:`vlalign.structures`,
 converters and demo generators in :mod:`vlalign.data_prep`):
 
-- skeletons + text: ``PoseTextDataset``, the PoseDataset pickle reader and
-  its annotation checks, skeleton transforms;
+- skeletons + text: ``PoseTextDataset``, the pickle reader (``pose_io``),
+  the one PoseDataset annotation schema (``pose_schema``) that the dataset,
+  the converters and the validator tool apply, skeleton transforms;
 - precomputed features + narrations: ``FeatureStore`` (HDF5), narration
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;

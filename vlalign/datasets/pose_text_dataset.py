@@ -1,76 +1,17 @@
 """mmaction2's PoseDataset with class names, for alignment with text."""
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
-import numpy as np
 from mmaction.datasets import PoseDataset
 
 from vlalign.registry import DATASETS
 from vlalign.utils.errors import DataError
 from vlalign.classes.label_map import load_class_names, resolve_class_subset
 from .pose_io import load_pose_annotations
+from .pose_schema import is_int, validate_annotations
 
 
 # Lines of a DataError listing bad samples: enough to see the pattern.
 _MAX_SAMPLES_SHOWN = 20
-
-
-def _label_problem(item: Dict, num_classes: int, class_file: str
-                   ) -> Optional[str]:
-    """Why ``item['label']`` is no index into the label file, or None."""
-    if 'label' not in item:
-        return 'no "label"'
-    label = item['label']
-    try:
-        index = int(label)
-    except (TypeError, ValueError):
-        return f'label {label!r} that is not an int'
-    if index != label or isinstance(label, (bool, np.bool_)):
-        return f'label {label!r} that is not an int'
-    if not 0 <= index < num_classes:
-        return (f'label {index}, outside the {num_classes} classes of '
-                f'{class_file}')
-    return None
-
-
-def _sample_problems(item: Dict) -> List[str]:
-    """What would break the pipeline on one annotation: its keypoint array
-    (rank, empty axes, NaN/inf), scores and frame count. Only what loading
-    needs is required (3D pickles have no ``img_shape``)."""
-    kp: Any = item.get('keypoint')
-    if kp is None:
-        return ['no "keypoint"']
-    if not isinstance(kp, np.ndarray) or kp.dtype.kind not in 'fiu':
-        kind = kp.dtype if isinstance(kp, np.ndarray) else type(kp).__name__
-        return [f'keypoint that is not a numeric array ({kind})']
-    if kp.ndim != 4 or kp.shape[-1] not in (2, 3):
-        return [f'keypoint of shape {kp.shape}, expected [M, T, V, 2|3]']
-    problems = []
-    if 0 in kp.shape:
-        problems.append(f'keypoint of shape {kp.shape}: no person, frame or '
-                        'joint')
-    # One vectorised pass per array: all checks of Penn Action's 2,326
-    # annotations take ~20 ms, against ~0.3 s for loading them.
-    elif kp.dtype.kind == 'f' and not np.isfinite(kp).all():
-        problems.append(f'{int((~np.isfinite(kp)).sum())} NaN/inf keypoint '
-                        'values')
-    score = item.get('keypoint_score')
-    if score is not None:
-        if not isinstance(score, np.ndarray) or score.shape != kp.shape[:3]:
-            shape = getattr(score, 'shape', type(score).__name__)
-            problems.append(f'keypoint_score of shape {shape}, expected '
-                            f'{kp.shape[:3]} (keypoint.shape[:3])')
-        elif score.dtype.kind == 'f' and not np.isfinite(score).all():
-            problems.append('NaN/inf keypoint_score values')
-    total = item.get('total_frames')
-    if total is None:
-        problems.append('no "total_frames"')
-    elif not isinstance(total, (int, np.integer)) or total <= 0:
-        problems.append(f'total_frames {total!r}: not a positive int')
-    elif total > kp.shape[1]:
-        # Frame sampling indexes up to total_frames - 1 into keypoint.
-        problems.append(f'total_frames {total} > the {kp.shape[1]} frames of '
-                        'keypoint')
-    return problems
 
 
 @DATASETS.register_module()
@@ -79,9 +20,10 @@ class PoseTextDataset(PoseDataset):
 
     Annotations are read by :func:`load_pose_annotations` (clear errors for
     bad files; mmaction2's loader returns the raw dict when ``split=None``)
-    and checked (labels, keypoint rank and values, scores, frame counts), so
-    a malformed sample fails at build time with one :class:`DataError`
-    naming the file and every bad sample, not later inside a worker.
+    and checked by :func:`vlalign.datasets.pose_schema.validate_annotations`,
+    the rules ``tools/data/validate_pose_pickle.py`` applies, so a malformed
+    sample fails at build time with one :class:`DataError` naming the file,
+    every bad sample and its fields, not later inside a worker.
     ``metainfo['classes']`` holds the names of the classes kept, index =
     label, so the recognizer scores exactly these texts. With
     ``class_subset`` (seen or unseen classes of a zero-shot split) only the
@@ -121,8 +63,10 @@ class PoseTextDataset(PoseDataset):
     def load_data_list(self) -> List[Dict]:
         """Load, check every sample, keep the subset and renumber labels.
 
-        Labels are checked on the whole split (one outside the label file
-        means the two files disagree); the other fields on the samples kept.
+        The split's annotations are checked as the validator checks a file,
+        except that samples of classes outside ``class_subset`` are only
+        checked for their ``frame_dir`` and label (one outside the label
+        file means the two files disagree).
 
         Raises:
             DataError: Naming the file and every bad sample with its fields.
@@ -131,21 +75,17 @@ class PoseTextDataset(PoseDataset):
         num_all = len(self.all_classes)
         to_subset = {self.all_classes.index(n): i
                      for i, n in enumerate(self.classes)}
-        kept, bad = [], []
-        for i, item in enumerate(data_list):
-            problem = _label_problem(item, num_all, self.class_file)
-            problems = [problem] if problem else []
-            if not problems and int(item['label']) in to_subset:
-                problems = _sample_problems(item)
-                kept.append(dict(item, label=to_subset[int(item['label'])]))
-            if problems:
-                name = item.get('frame_dir', item.get('filename'))
-                where = f'"{name}"' if name is not None else f'#{i}'
-                bad.append(f'sample {where} has ' + '; '.join(problems))
+        dropped = [i for i, a in enumerate(data_list)
+                   if is_int(a.get('label')) and 0 <= a['label'] < num_all
+                   and int(a['label']) not in to_subset]
+        bad = validate_annotations(data_list, num_classes=num_all,
+                                   class_file=self.class_file,
+                                   label_only=dropped)
         if bad:
             more = len(bad) - _MAX_SAMPLES_SHOWN
             lines = bad[:_MAX_SAMPLES_SHOWN] + (
                 [f'... and {more} more'] if more > 0 else [])
             raise DataError(f'{self.ann_file}: {len(bad)} malformed '
                             f'sample(s):\n  ' + '\n  '.join(lines))
-        return kept
+        return [dict(a, label=to_subset[int(a['label'])]) for a in data_list
+                if int(a['label']) in to_subset]

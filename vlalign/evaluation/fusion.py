@@ -16,11 +16,11 @@ Fusion is the weighted sum of the streams' score matrices, as mmaction2's
 ``tools/analysis/fuse_scores.py`` prints the accuracies of each stream and
 of the fusion.
 """
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from vlalign.datasets.pose_io import read_pickle
 from vlalign.utils.errors import DataError
 from .functional import (ArrayLike, gzsl_accuracy, mean_class_accuracy,
                          restrict_to_classes, to_numpy, topk_accuracy)
@@ -42,17 +42,7 @@ def load_dumped_scores(path: str) -> Tuple[np.ndarray, np.ndarray]:
             score vectors of different lengths; the message names the file
             and the sample.
     """
-    import pickle
-
-    if not osp.isfile(path):
-        raise DataError(f'score dump {path} does not exist')
-    try:
-        with open(path, 'rb') as f:
-            results = pickle.load(f)
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError,
-            AttributeError, ImportError, IndexError) as e:
-        raise DataError(f'{path} is not a readable pickle (truncated or '
-                        f'corrupt?): {type(e).__name__}: {e}') from e
+    results = read_pickle(path, what='score dump')
     if not isinstance(results, (list, tuple)) or not results:
         raise DataError(f'{path}: expected a non-empty list of per-sample '
                         'dicts (the pickle of tools/test.py --dump), got '

@@ -6,7 +6,7 @@ import sys
 from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional,
                     Sequence, Tuple)
 
-from vlalign.datasets.validation import validate_annotations
+from vlalign.datasets.pose_schema import validate_annotations
 from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
@@ -56,8 +56,9 @@ def build_pose_pickle(annotations: Sequence[Dict[str, Any]],
         str: ``out_path``.
 
     Raises:
-        DataError: If :func:`validate_annotations` finds a problem (the
-            message quotes the first few and their count).
+        DataError: If :func:`validate_annotations` (the schema that the
+            datasets and ``tools/data/validate_pose_pickle.py`` apply) finds
+            a problem (the message quotes the first few and their count).
     """
     annotations = list(annotations)
     splits = {k: list(v) for k, v in (splits or {}).items()}
