@@ -19,6 +19,25 @@ def get_version() -> str:
     return scope['__version__']
 
 
+def check_mim_configs() -> None:
+    """``vlalign/.mim/{configs,model-index.yml}`` link to the repository's
+    (committed symlinks, as mmaction2 links them for editable installs):
+    editable and ``PYTHONPATH`` use read ``configs/`` through them, a wheel or
+    sdist gets copies (MANIFEST.in), so ``_base_ = 'vlalign::...'`` works.
+    A checkout without symlink support leaves small text files instead."""
+    root = osp.dirname(osp.abspath(__file__))
+    for name in ('configs', 'model-index.yml'):
+        path = osp.join(root, 'vlalign', '.mim', name)
+        if not osp.exists(osp.join(path, '_base_') if name == 'configs'
+                          else path):
+            raise RuntimeError(
+                f'{path} must link to ../../{name}: clone with symlinks '
+                f'(git config core.symlinks true) or run '
+                f'`ln -sfn ../../{name} vlalign/.mim/{name}`')
+
+
+check_mim_configs()
+
 setup(
     name='vlalign',
     version=get_version(),

@@ -174,3 +174,32 @@ def test_video_and_text_embedders(embed_frames):
     losses['loss_v2t'].backward()
     assert m.text_embedder.weight.grad is not None
     assert m.video_embedder.weight.grad is not None
+
+
+@pytest.mark.parametrize('embed_frames', [False, True])
+def test_pool_frames_is_the_pooling_seam(embed_frames):
+    """``embed_video`` = norm(embedder around ``pool_frames``): the default
+    pools by the mean; an override changes only the pooling, at the width
+    ``pool_channels`` that the embedder placement gives."""
+    width = TINY_BERT['hidden_size']
+    cfg = stgcn_visece_cfg(
+        video_embedder=dict(type='Linear', in_features=width, out_features=16),
+        embed_frames=embed_frames)
+    m = MODELS.build(cfg)
+    frames = m.extract_feat(demo_inputs(cfg))[0]  # [B, T, C]
+    assert m.pool_channels == (16 if embed_frames else width)
+    assert torch.equal(m.pool_frames(frames), frames.mean(1))
+    m.pool_frames = lambda f: f.amax(dim=1)  # [B, T, C] -> [B, C]
+    expected = m.video_embedder(frames).amax(1) if embed_frames \
+        else m.video_embedder(frames.amax(1))
+    assert torch.allclose(m.embed_video(frames),
+                          torch.nn.functional.normalize(expected, dim=-1),
+                          atol=1e-6)
+    assert MODELS.build(stgcn_visece_cfg()).pool_channels == width
+
+
+def test_pool_channels_unknown_width_is_a_clear_error():
+    m = MODELS.build(stgcn_visece_cfg(
+        video_embedder=dict(type='GELU'), embed_frames=True))
+    with pytest.raises(ValueError, match='GELU has no out_features'):
+        m.pool_channels

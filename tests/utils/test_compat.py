@@ -140,3 +140,54 @@ def test_cpu_distributed(monkeypatch: pytest.MonkeyPatch,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == 'gloo 1 0'
+
+
+def test_vlalign_config_scope(monkeypatch: pytest.MonkeyPatch,
+                              tmp_path: Path) -> None:
+    """Defect 5: mmengine resolves ``pkg::`` bases only for OpenMMLab
+    packages, and ``get_installed_path`` misses a PEP 660 editable install.
+
+    After ``import vlalign`` the scope is registered and every binding of
+    ``get_installed_path`` mmengine calls answers the imported vlalign's
+    folder, even when the distribution's location (here a site-packages
+    holding only the dist-info, as setuptools' editable finder leaves it)
+    has no ``vlalign`` folder; other packages get mmengine's answer.
+    """
+    import mmengine.config.config as config_module
+    import mmengine.utils as mmengine_utils
+    import mmengine.utils.package_utils as package_utils
+    import pkg_resources
+    from mmengine.config.utils import (MODULE2PACKAGE,
+                                       _get_package_and_cfg_path)
+
+    assert MODULE2PACKAGE['vlalign'] == 'vlalign'
+    assert _get_package_and_cfg_path('vlalign::visece/x.py') == \
+        ('vlalign', 'visece/x.py')
+    root = os.path.dirname(vlalign.__file__)
+    assert compat.VLALIGN_ROOT == root
+    assert os.path.isdir(os.path.join(root, '.mim', 'configs', '_base_'))
+
+    class EditableDist:  # what pkg_resources finds for ``pip install -e .``
+        location = str(tmp_path)  # site-packages without a vlalign folder
+
+        def has_metadata(self, name: str) -> bool:
+            return name == 'top_level.txt'
+
+        def get_metadata(self, name: str) -> str:
+            return 'vlalign\n'
+
+    real_get_distribution = pkg_resources.get_distribution
+    monkeypatch.setattr(
+        pkg_resources, 'get_distribution',
+        lambda name: EditableDist() if name == 'vlalign'
+        else real_get_distribution(name))
+    stock = package_utils.get_installed_path._vlalign_wrapped
+    assert stock('vlalign') == str(tmp_path / 'vlalign')  # the defect
+    for module in (package_utils, mmengine_utils, config_module):
+        assert module.get_installed_path('vlalign') == root
+    import mmaction
+    assert config_module.get_installed_path('mmaction') == \
+        os.path.dirname(mmaction.__file__)
+
+    compat.register_config_scope()  # idempotent: no double wrapping
+    assert package_utils.get_installed_path._vlalign_wrapped is stock

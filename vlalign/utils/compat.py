@@ -22,12 +22,23 @@ vlalign patches third-party code.
    killed mid-save leaves a truncated ``epoch_N.pth`` under its final name.
    -> :func:`vlalign.utils.atomic_checkpoint.patch_atomic_checkpoint_writes`
    (temporary file + fsync + ``os.replace``).
+5. mmengine 0.10.7 resolves ``_base_ = 'pkg::path'`` only for the OpenMMLab
+   packages listed in ``mmengine.config.utils.MODULE2PACKAGE``
+   (``_get_package_and_cfg_path`` asserts ``package in MODULE2PACKAGE``:
+   "mmengine does not support to load vlalign config"), and
+   ``mmengine.utils.get_installed_path`` returns ``<dist location>/<name>``,
+   which for a PEP 660 editable install (setuptools' finder: site-packages
+   holds only the dist-info) does not exist. -> :func:`register_config_scope`
+   (``vlalign::`` bases read ``vlalign/.mim/configs`` of the imported
+   vlalign). mmengine resolves ``_base_`` in ``Config.fromfile``, before any
+   ``custom_imports``, so ``import vlalign`` must come first.
 """
+import functools
 import importlib.util
 import os
 import sys
 import types
-from typing import Optional
+from typing import Callable, Optional
 
 _DRN_MODULES = ('mmaction.models.localizers.drn',
                 'mmaction.models.localizers.drn.drn')
@@ -184,6 +195,48 @@ def adapt_cfg_for_device(cfg) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+# The folder of the vlalign package that is imported (this file is
+# ``vlalign/utils/compat.py``): where its ``.mim/configs`` are.
+VLALIGN_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _vlalign_aware(get_installed_path: Callable[[str], str]
+                   ) -> Callable[[str], str]:
+    """Wrap mmengine's ``get_installed_path`` to answer :data:`VLALIGN_ROOT`
+    for ``'vlalign'`` and defer to mmengine for every other package."""
+    if getattr(get_installed_path, '_vlalign_wrapped', None) is not None:
+        return get_installed_path
+
+    @functools.wraps(get_installed_path)
+    def wrapper(package: str) -> str:
+        if package == 'vlalign':
+            return VLALIGN_ROOT
+        return get_installed_path(package)
+
+    wrapper._vlalign_wrapped = get_installed_path
+    return wrapper
+
+
+def register_config_scope() -> None:
+    """Make ``_base_ = 'vlalign::<folder>/<file>.py'`` resolve.
+
+    Registers ``vlalign`` in mmengine's ``MODULE2PACKAGE`` and makes
+    ``get_installed_path('vlalign')`` return the imported package's folder
+    (normal, editable or ``PYTHONPATH`` use alike), whose ``.mim/configs``
+    is the repository's ``configs/`` (a link in a checkout, a copy in a
+    built wheel).
+    """
+    import mmengine.config.config as config_module
+    import mmengine.config.utils as config_utils
+    import mmengine.utils as mmengine_utils
+    import mmengine.utils.package_utils as package_utils
+    config_utils.MODULE2PACKAGE.setdefault('vlalign', 'vlalign')
+    # ``from ... import get_installed_path`` bound the function in each of
+    # these modules; mmengine's Config calls the one in config_module.
+    for module in (package_utils, mmengine_utils, config_module):
+        module.get_installed_path = _vlalign_aware(module.get_installed_path)
+
+
 _APPLIED = False
 
 
@@ -194,6 +247,7 @@ def apply_all() -> None:
         return
     patch_mmaction_imports()
     patch_checkpoint_loading()
+    register_config_scope()
     from .atomic_checkpoint import patch_atomic_checkpoint_writes
     patch_atomic_checkpoint_writes()
     _APPLIED = True

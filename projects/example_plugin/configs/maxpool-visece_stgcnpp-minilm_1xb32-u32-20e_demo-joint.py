@@ -1,7 +1,11 @@
-# Train the plugin's recognizer on the demo data:
-#   PYTHONPATH=projects/example_plugin:$PYTHONPATH \
+# Visece with temporal max pooling (example_plugin.MaxPoolVisece) on the demo
+# recipe. Install the plugin once (after vlalign), then train (from the
+# checkout: the demo data_root 'data/demo' is relative; `make demo` makes it):
+#   pip install --no-build-isolation -e projects/example_plugin
 #   python tools/train.py projects/example_plugin/configs/<this file>
-_base_ = ['../../../configs/visece/visece_stgcnpp-minilm_1xb32-u32-20e_demo-joint.py']
+# The base comes from the configs installed with vlalign (`vlalign::`), which
+# mmengine resolves only after `import vlalign` (tools/train.py does it).
+_base_ = 'vlalign::visece/visece_stgcnpp-minilm_1xb32-u32-20e_demo-joint.py'
 
 custom_imports = dict(imports=['example_plugin'], allow_failed_imports=False)
 

@@ -1,20 +1,16 @@
-"""A recognizer registered from outside vlalign through ``custom_imports``."""
-import torch.nn.functional as F
-from torch import Tensor
-
+"""Temporal max pooling for Visece, registered from outside vlalign."""
 from vlalign.models.recognizers import Visece
 from vlalign.registry import MODELS
 
 
 @MODELS.register_module()
 class MaxPoolVisece(Visece):
-    """Visece with temporal max pooling instead of the mean.
+    """Visece whose clip feature is the max over frames of each channel.
 
-    ``v = norm(max_t f_t)`` for frame features ``f: [B, T, C]``: a clip is
-    described by its most active frame per channel, which suits short,
-    peaky actions. Everything else (loss, prediction, class texts) is
-    inherited.
+    Suits short, peaky actions: a clip is described by its most active
+    frame per channel. The video/text embedders, loss, prediction and class
+    texts are :class:`Visece`'s; only :meth:`pool_frames` changes.
     """
 
-    def embed_video(self, frame_feats: Tensor) -> Tensor:
-        return F.normalize(frame_feats.amax(dim=1), dim=-1)
+    def pool_frames(self, frame_feats):  # [B, T, C] -> [B, C]
+        return frame_feats.amax(dim=1)

@@ -10,13 +10,22 @@ from vlalign.registry import LOSSES, MODELS
 from .base import BaseTextAlignRecognizer
 
 
+def _out_width(module: nn.Module) -> Optional[int]:
+    """Output width of a Linear (``out_features``), an embedder or an
+    encoder (``out_channels``); ``None`` when the module does not say."""
+    return getattr(module, 'out_features',
+                   getattr(module, 'out_channels', None))
+
+
 @MODELS.register_module()
 class Visece(BaseTextAlignRecognizer):
     """Video-text contrastive recognizer (the original "Visece").
 
     A clip embedding pools per-frame features ``f: [B, T, C]`` over time,
-    ``v = norm(E_v(mean_t f_t))`` (or ``norm(mean_t E_v(f_t))`` with
-    ``embed_frames=True``); a class embedding is ``t = norm(E_t(g(name)))``
+    ``v = norm(E_v(pool_t f_t))`` (or ``norm(pool_t E_v(f_t))`` with
+    ``embed_frames=True``), where ``pool`` is :meth:`pool_frames` (the mean
+    over ``T``; override it for another pooling, the embedder placement stays
+    here); a class embedding is ``t = norm(E_t(g(name)))``
     for the text encoder ``g``. ``E_v``/``E_t`` are the optional video and
     text embedders (the original's ``vision_projector``/``text_projector``
     into a shared space; identity when not given). Training minimises the
@@ -72,14 +81,51 @@ class Visece(BaseTextAlignRecognizer):
         return self.text_embedder(text) if self.text_embedder is not None \
             else text
 
+    @property
+    def pool_channels(self) -> int:
+        """Width ``C`` of the frame features :meth:`pool_frames` receives.
+
+        The video embedder's output width with ``embed_frames=True``, else the
+        video encoder's ``out_channels``: what a pooling with parameters
+        (e.g. a learned query ``Linear(C, 1)``) is built with.
+
+        Raises:
+            ValueError: If the module in front of the pooling does not say
+                its width (no ``out_features`` / ``out_channels``).
+        """
+        module = self.video_embedder if self.embed_frames and \
+            self.video_embedder is not None else self.video_encoder
+        width = _out_width(module)
+        if width is None:
+            raise ValueError(
+                f'cannot tell the width of the frame features: '
+                f'{type(module).__name__} has no out_features/out_channels')
+        return width
+
+    def pool_frames(self, frame_feats: Tensor) -> Tensor:
+        """Pool per-frame features over time: the mean over ``T``.
+
+        The one method a new temporal pooling overrides; :meth:`embed_video`
+        applies the video embedder before (``embed_frames=True``) or after
+        it and normalises the result.
+
+        Args:
+            frame_feats (Tensor): ``[B, T, C]``, ``C`` = :attr:`pool_channels`.
+
+        Returns:
+            Tensor: Clip features ``[B, C]``.
+        """
+        return frame_feats.mean(1)
+
     def embed_video(self, frame_feats: Tensor) -> Tensor:
-        """Normalised clip embeddings ``[N, D]`` from ``[N, T, C]``."""
+        """Normalised clip embeddings ``[B, D]`` from ``[B, T, C]``: the video
+        embedder per frame or per clip around :meth:`pool_frames`."""
         x = frame_feats
         if self.video_embedder is not None and self.embed_frames:
-            x = self.video_embedder(x)  # [N, T, D]
-        x = x.mean(1)
+            x = self.video_embedder(x)  # [B, T, D]
+        x = self.pool_frames(x)
         if self.video_embedder is not None and not self.embed_frames:
-            x = self.video_embedder(x)  # [N, D]
+            x = self.video_embedder(x)  # [B, D]
         return F.normalize(x, dim=-1)
 
     def score_classes(self, frame_feats: Tensor, class_emb: Tensor) -> Tensor:
