@@ -1,4 +1,5 @@
 """Rotate 3D skeletons into a body-centred frame that does not depend on the camera."""
+from numbers import Integral
 from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
@@ -58,7 +59,7 @@ class BodyFrame3D(BaseTransform):
                                   f'got {value}')
             if self.layout is not None:
                 joints[key] = tuple(self.layout.index(j) for j in value)
-            elif not all(isinstance(j, int) for j in value):
+            elif not all(isinstance(j, Integral) for j in value):
                 raise ConfigError(f'BodyFrame3D: {key}={value} names joints; '
                                   'names need a layout (layout=...)')
         self.spine = joints['spine']
