@@ -60,7 +60,8 @@ def layouts_of(cfg: Config) -> List:
     found = []
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
-        dataset = dataset.get('dataset', dataset)  # RepeatDataset
+        while 'pipeline' not in dataset:  # wrappers: RepeatDataset, ...
+            dataset = dataset.dataset
         found += [t.layout for t in dataset.pipeline
                   if t.type in LAYOUT_TRANSFORMS and 'layout' in t]
     backbone = cfg.model.get('video_encoder', {}).get('backbone', {})
