@@ -7,6 +7,9 @@ _base_ = [
     '../_base_/schedules/adamw_cosine_20e.py',
     '../_base_/default_runtime.py'
 ]
+# The graph's layout is the data config's (named once there).
+model = dict(
+    video_encoder=dict(backbone=dict(graph_cfg=dict(layout=_base_.layout))))
 
 default_hooks = dict(logger=dict(interval=10))
 randomness = dict(seed=0)

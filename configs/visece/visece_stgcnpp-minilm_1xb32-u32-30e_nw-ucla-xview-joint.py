@@ -9,8 +9,9 @@ _base_ = [
     '../_base_/schedules/adamw_cosine_20e.py',
     '../_base_/default_runtime.py'
 ]
+# The graph's layout is the data config's (named once there).
 model = dict(
-    video_encoder=dict(backbone=dict(graph_cfg=dict(layout='kinect_v1_20'))))
+    video_encoder=dict(backbone=dict(graph_cfg=dict(layout=_base_.layout))))
 
 max_epochs = 30
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)

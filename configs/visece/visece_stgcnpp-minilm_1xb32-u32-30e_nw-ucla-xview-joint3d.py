@@ -6,18 +6,24 @@
 _base_ = ['./visece_stgcnpp-minilm_1xb32-u32-30e_nw-ucla-xview-joint.py']
 
 # The pipelines are written out again: the base's lists were built before
-# this file is read. Kinect v1: hip centre 0, spine 1, shoulders 4 / 8.
-layout = 'kinect_v1_20'
+# this file is read. The layout is the data config's (`_base_.layout`, named
+# once there); BodyFrame3D names its joints, so any order of the Kinect v1
+# joints (a layout dict) works.
 feats = ['j']
 clip_len = 32
-normalize = dict(type='BodyFrame3D', spine=(0, 1), shoulders=(8, 4), center=1)
+normalize = dict(
+    type='BodyFrame3D',
+    layout=_base_.layout,
+    spine=('hip_center', 'spine'),
+    shoulders=('right_shoulder', 'left_shoulder'),
+    center='spine')
 
 train_pipeline = [
     dict(type='UseKeypoint3D'),
     # Mirrors x about the frame width; BodyFrame3D re-centres it.
-    dict(type='SkeletonFlip', layout=layout, flip_ratio=0.5),
+    dict(type='SkeletonFlip', layout=_base_.layout, flip_ratio=0.5),
     normalize,
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
@@ -26,7 +32,7 @@ train_pipeline = [
 val_pipeline = [
     dict(type='UseKeypoint3D'),
     normalize,
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1,
          test_mode=True),
     dict(type='PoseDecode'),
@@ -36,7 +42,7 @@ val_pipeline = [
 test_pipeline = [
     dict(type='UseKeypoint3D'),
     normalize,
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5,
          test_mode=True),
     dict(type='PoseDecode'),

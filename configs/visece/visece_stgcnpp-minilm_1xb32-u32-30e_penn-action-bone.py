@@ -8,14 +8,15 @@ _base_ = ['./visece_stgcnpp-minilm_1xb32-u32-30e_penn-action-joint.py']
 # The pipelines are written out again: the base's lists were built with its
 # own `feats` before this file is read, so changing `feats` alone would not
 # reach them.
-layout = 'penn13'
+# The layout is the data config's (`_base_.layout`, named once there), the
+# same the model's graph takes.
 feats = ['b']
 clip_len = 32
 
 train_pipeline = [
-    dict(type='SkeletonFlip', layout=layout, flip_ratio=0.5),
+    dict(type='SkeletonFlip', layout=_base_.layout, flip_ratio=0.5),
     dict(type='PreNormalize2D'),
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
@@ -23,7 +24,7 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1,
          test_mode=True),
     dict(type='PoseDecode'),
@@ -32,7 +33,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='SkeletonFeatures', layout=layout, feats=feats),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=feats),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5,
          test_mode=True),
     dict(type='PoseDecode'),

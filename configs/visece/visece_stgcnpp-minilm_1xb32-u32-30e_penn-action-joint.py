@@ -7,7 +7,9 @@ _base_ = [
     '../_base_/schedules/adamw_cosine_20e.py',
     '../_base_/default_runtime.py'
 ]
-model = dict(video_encoder=dict(backbone=dict(graph_cfg=dict(layout='penn13'))))
+# The graph's layout is the data config's (named once there).
+model = dict(
+    video_encoder=dict(backbone=dict(graph_cfg=dict(layout=_base_.layout))))
 
 max_epochs = 30
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)

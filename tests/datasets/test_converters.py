@@ -23,10 +23,12 @@ from vlalign.data_prep.converters import (
     PENN_ACTION_JOINTS,
     EmptySkeletonError, build_pose_pickle, convert_ntu_skeletons,
     convert_numpy_sequences, convert_nw_ucla, convert_penn_action,
-    ntu_splits, parse_ntu_name, project_pinhole, read_label_list,
-    read_ntu_skeleton, read_nw_ucla_json, read_penn_action_mat)
+    ntu_splits, parse_joint_names, parse_ntu_name, project_pinhole,
+    read_label_list, read_ntu_skeleton, read_nw_ucla_json,
+    read_penn_action_mat, reorder_annotations)
 from vlalign.datasets.pose_io import load_pose_annotations
-from vlalign.utils.errors import DataError
+from vlalign.structures import LAYOUTS
+from vlalign.utils.errors import ConfigError, DataError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT.parent / 'shared' / 'data'
@@ -498,6 +500,116 @@ def test_converter_tools_bad_input_exit_1(tmp_path, capsys):
         [str(bad_dir), str(labels), str(tmp_path / 'o.pkl')]) == 1
     assert str(labels) in capsys.readouterr().err
     assert not (tmp_path / 'o.pkl').exists()
+
+
+# ------------------------------------------------------ reordering joints
+KINECT = LAYOUTS['kinect_v1_20']
+# Kinect v1's 20 joints stored with the head first (the spine top-down).
+HEAD_FIRST = ['head', 'shoulder_center', 'spine', 'hip_center'] + \
+    list(KINECT.joints[4:])
+
+
+def _coded_sequence(num_frames: int = 3, num_joints: int = 20) -> np.ndarray:
+    """``[T, V, 3]``: x = 100 * source joint + frame, y = source joint,
+    score = (source joint + 1) / 100, so every value says where it came from."""
+    t, v = np.meshgrid(np.arange(num_frames), np.arange(num_joints),
+                       indexing='ij')
+    return np.stack([100 * v + t, v, (v + 1) / 100], -1).astype(np.float32)
+
+
+def test_numpy_tool_reorders_a_head_first_kinect_into_kinect_v1_20(
+        tmp_path, capsys):
+    np.save(tmp_path / 's1.npy', _coded_sequence())
+    (tmp_path / 'labels.txt').write_text('s1 0 train\n')
+    names = tmp_path / 'joints.txt'
+    names.write_text('# the recording order\n' + '\n'.join(HEAD_FIRST) + '\n')
+    out = tmp_path / 'o.pkl'
+    assert _load_tool('convert_numpy').main(
+        [str(tmp_path), str(tmp_path / 'labels.txt'), str(out),
+         '--joint-names', str(names), '--target-layout', 'kinect_v1_20']) == 0
+    assert 'Wrote' in capsys.readouterr().out
+    with open(out, 'rb') as f:
+        data = pickle.load(f)
+    assert data['joints'] == list(KINECT.joints)
+    kp = data['annotations'][0]['keypoint'][0]  # [T, V, 2]
+    score = data['annotations'][0]['keypoint_score'][0]
+    # By hand: the hip centre (kinect_v1_20 joint 0) was stored 4th, the
+    # head (joint 3) 1st, the spine (1) 3rd; limbs kept their places.
+    for target, source in ((0, 3), (1, 2), (2, 1), (3, 0), (4, 4), (19, 19)):
+        np.testing.assert_array_equal(kp[:, target, 0],
+                                      100 * source + np.arange(3))
+        np.testing.assert_array_equal(kp[:, target, 1], source)
+        np.testing.assert_allclose(score[:, target], (source + 1) / 100)
+    # Every joint, by name.
+    for target, name in enumerate(KINECT.joints):
+        assert kp[0, target, 1] == HEAD_FIRST.index(name)
+    ann = load_pose_annotations(str(out), 'train')[0]
+    assert ann['keypoint'].shape == (1, 3, 20, 2)
+
+
+def test_nw_ucla_tool_reorders_3d_joints_too(tmp_path):
+    src = tmp_path / 'ucla'
+    src.mkdir()
+    skel = _coded_sequence(2) / 100 + np.float32([0, 0, 3])  # z > 0
+    write_ucla_json(src / 'a01_s01_e00_v01.json', 'a01_s01_e00_v01', skel, 1)
+    out = tmp_path / 'ucla.pkl'
+    assert _load_tool('convert_nw_ucla').main(
+        [str(src), str(out), '--joint-names', ','.join(HEAD_FIRST),
+         '--target-layout', 'kinect_v1_20']) == 0
+    anno = load_pose_annotations(str(out))[0]
+    perm = [HEAD_FIRST.index(n) for n in KINECT.joints]
+    np.testing.assert_array_equal(anno['keypoint_3d'][0], skel[:, perm])
+    np.testing.assert_array_equal(anno['keypoint'][0],
+                                  project_pinhole(skel)[:, perm])
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--joint-names', ','.join(HEAD_FIRST[:-1])],
+     "--joint-names and --target-layout go together"),
+    (['--joint-names', ','.join(HEAD_FIRST[1:]), '--target-layout',
+      'kinect_v1_20'], "missing ['head'], not in the layout []"),
+    (['--joint-names', ','.join(['neck'] + HEAD_FIRST[1:]), '--target-layout',
+      'kinect_v1_20'], "missing ['head'], not in the layout ['neck']"),
+    (['--joint-names', ','.join(HEAD_FIRST + ['head']), '--target-layout',
+      'kinect_v1_20'], "joint names ['head'] are given more than once"),
+    (['--joint-names', ','.join(HEAD_FIRST), '--target-layout', 'kinect'],
+     'unknown skeleton layout "kinect"'),
+    (['--joint-names', 'nowhere.txt', '--target-layout', 'kinect_v1_20'],
+     'neither a file nor a comma-separated list'),
+])
+def test_joint_order_errors_exit_1_naming_the_joints(tmp_path, capsys, argv,
+                                                     message):
+    np.save(tmp_path / 's1.npy', _coded_sequence())
+    (tmp_path / 'labels.txt').write_text('s1 0\n')
+    out = tmp_path / 'o.pkl'
+    assert _load_tool('convert_numpy').main(
+        [str(tmp_path), str(tmp_path / 'labels.txt'), str(out)] + argv) == 1
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_reorder_names_the_sample_with_another_joint_count(tmp_path):
+    result = convert_numpy_sequences(str(_write_one(tmp_path, 25)),
+                                     str(tmp_path / 'labels.txt'))
+    with pytest.raises(DataError, match=r'sample "s1": keypoint has shape '
+                       r'\(1, 3, 25, 2\), expected 20 joints'):
+        reorder_annotations(result.annotations, HEAD_FIRST, 'kinect_v1_20')
+
+
+def _write_one(tmp_path: Path, num_joints: int) -> Path:
+    np.save(tmp_path / 's1.npy', _coded_sequence(num_joints=num_joints))
+    (tmp_path / 'labels.txt').write_text('s1 0\n')
+    return tmp_path
+
+
+def test_parse_joint_names(tmp_path):
+    path = tmp_path / 'names.txt'
+    path.write_text('head, neck  # two on a line\n\nhip\n')
+    assert parse_joint_names(str(path)) == ['head', 'neck', 'hip']
+    assert parse_joint_names('a,b, c') == ['a', 'b', 'c']
+    path.write_text('# nothing\n')
+    with pytest.raises(ConfigError, match='holds no joint names'):
+        parse_joint_names(str(path))
 
 
 # ------------------------------------------------- the shipped real pickles

@@ -1,5 +1,6 @@
 """SkeletonFeatures and SkeletonFlip against mmaction2's GenSkeFeat and Flip,
-and on 13- and 20-joint layouts mmaction2 has no name for."""
+on 13- and 20-joint layouts mmaction2 has no name for, and on a layout given
+as a dict with the joints in another order."""
 import copy
 import itertools
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from mmaction.datasets.transforms import Flip, GenSkeFeat
 
+from vlalign.structures import joint_permutation, reorder_layout
 from vlalign.structures.skeleton_layouts import LAYOUTS
 from vlalign.datasets.transforms.skeleton_features import SkeletonFeatures
 from vlalign.datasets.transforms.skeleton_flip import SkeletonFlip
@@ -264,3 +266,97 @@ def test_prenormalize3d_tilts_the_spine_body_frame_does_not():
     up = PreNormalize3D()(dict(keypoint=kp.copy(), total_frames=5))
     spine = up['keypoint'][0, 0, 1] - up['keypoint'][0, 0, 0]
     assert abs(spine[2] / np.linalg.norm(spine)) < 0.999
+
+
+# --- a layout given as a dict, joints in another order -----------------------
+# Every transform on data stored head first, with the head-first layout dict,
+# must give what it gives on the standard order, reordered the same way.
+
+KINECT = LAYOUTS['kinect_v1_20']
+HEAD_FIRST = ('head', 'shoulder_center', 'spine', 'hip_center') + \
+    KINECT.joints[4:]
+HEAD_FIRST_CFG = reorder_layout(KINECT, HEAD_FIRST, 'head_first').to_config()
+# Standard-order arrays -> head-first arrays (take along the joint axis).
+TO_HEAD_FIRST = joint_permutation(KINECT.joints, HEAD_FIRST_CFG)
+
+
+def _head_first(results: dict) -> dict:
+    out = copy.deepcopy(results)
+    out['keypoint'] = out['keypoint'][..., TO_HEAD_FIRST, :]
+    if 'keypoint_score' in out:
+        out['keypoint_score'] = out['keypoint_score'][..., TO_HEAD_FIRST]
+    return out
+
+
+@pytest.mark.parametrize('feats', [['j'], ['b'], ['jm'], ['bm'],
+                                   ['j', 'b', 'jm', 'bm']])
+def test_features_follow_a_reordered_dict_layout(feats):
+    results = pose_2d(20)
+    standard = SkeletonFeatures(layout='kinect_v1_20', feats=feats)(
+        copy.deepcopy(results))['keypoint']
+    t = TRANSFORMS.build(dict(type='SkeletonFeatures', layout=HEAD_FIRST_CFG,
+                              feats=feats))
+    assert t.layout.name == 'head_first'
+    ours = t(_head_first(results))['keypoint']
+    np.testing.assert_allclose(ours, standard[..., TO_HEAD_FIRST, :],
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_flip_follows_a_reordered_dict_layout():
+    results = pose_2d(20)
+    standard = SkeletonFlip(layout='kinect_v1_20', flip_ratio=1.0)(
+        copy.deepcopy(results))
+    ours = TRANSFORMS.build(dict(type='SkeletonFlip', layout=HEAD_FIRST_CFG,
+                                 flip_ratio=1.0))(_head_first(results))
+    np.testing.assert_array_equal(ours['keypoint'],
+                                  standard['keypoint'][..., TO_HEAD_FIRST, :])
+    np.testing.assert_array_equal(
+        ours['keypoint_score'], standard['keypoint_score'][..., TO_HEAD_FIRST])
+
+
+def test_heatmaps_follow_a_reordered_dict_layout():
+    """Joint channels (and the flipped copy's left/right swap) follow."""
+    from vlalign.datasets.transforms.fast_pose_target import \
+        FastGeneratePoseTarget
+    results = pose_2d(20, num_frames=2)
+    results['img_shape'] = (48, 64)
+    results['keypoint'] = results['keypoint'] / 10
+    kwargs = dict(sigma=1.0, with_kp=True, double=True)
+    standard = FastGeneratePoseTarget(layout='kinect_v1_20', **kwargs)(
+        copy.deepcopy(results))['imgs']  # [2T, V, H, W]
+    ours = FastGeneratePoseTarget(layout=HEAD_FIRST_CFG, **kwargs)(
+        _head_first(results))['imgs']
+    np.testing.assert_allclose(ours, standard[:, TO_HEAD_FIRST], atol=1e-6)
+
+
+def test_body_frame_names_joints_of_any_order():
+    kp = _kinect_3d(seed=3)
+    by_id = TRANSFORMS.build(dict(type='BodyFrame3D'))(
+        dict(keypoint=kp.copy()))['keypoint']
+    names = dict(spine=('hip_center', 'spine'),
+                 shoulders=('right_shoulder', 'left_shoulder'), center='spine')
+    by_name = TRANSFORMS.build(dict(type='BodyFrame3D', layout='kinect_v1_20',
+                                    **names))
+    assert (by_name.spine, by_name.shoulders, by_name.center) == \
+        ((0, 1), (8, 4), 1)
+    np.testing.assert_array_equal(
+        by_name(dict(keypoint=kp.copy()))['keypoint'], by_id)
+    head_first = TRANSFORMS.build(dict(type='BodyFrame3D',
+                                       layout=HEAD_FIRST_CFG, **names))
+    assert (head_first.spine, head_first.center) == ((3, 2), 2)
+    out = head_first(dict(keypoint=kp[..., TO_HEAD_FIRST, :].copy()))
+    np.testing.assert_allclose(out['keypoint'], by_id[..., TO_HEAD_FIRST, :],
+                               atol=1e-6)
+
+
+def test_body_frame_joint_names_need_a_layout_that_has_them():
+    from vlalign.utils.errors import ConfigError
+    with pytest.raises(ConfigError, match='names need a layout'):
+        TRANSFORMS.build(dict(type='BodyFrame3D', center='spine'))
+    with pytest.raises(ConfigError, match='has no joint "neck"'):
+        TRANSFORMS.build(dict(type='BodyFrame3D', layout='kinect_v1_20',
+                              center='neck'))
+    with pytest.raises(ValueError, match='has 25 joints, layout'):
+        TRANSFORMS.build(dict(type='BodyFrame3D', layout='kinect_v1_20'))(
+            dict(keypoint=np.ones((1, 2, 25, 3), np.float32),
+                 frame_dir='x'))

@@ -35,22 +35,37 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-persons', type=int, default=2,
                         help='bodies kept per sample, person axis padded to '
                         'it (default: 2)')
+    # Joint order (docs/data.md): checked by joint_order_from_args.
+    parser.add_argument('--joint-names', metavar='FILE_OR_LIST',
+                        help="the source joints' names in their order: a file "
+                        '(one a line) or a comma-separated list; with '
+                        '--target-layout')
+    parser.add_argument('--target-layout', metavar='NAME',
+                        help='write keypoint, keypoint_score and keypoint_3d '
+                        "in the joint order of this layout of "
+                        'vlalign.structures.LAYOUTS, e.g. kinect_v1_20')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
-    from vlalign.data_prep.converters import (build_pose_pickle,
-                                             convert_ntu_skeletons)
-    from vlalign.utils.errors import DataError
+    from vlalign.data_prep.converters import (apply_joint_order,
+                                              build_pose_pickle,
+                                              convert_ntu_skeletons,
+                                              joint_names_extra,
+                                              joint_order_from_args)
+    from vlalign.utils.errors import ConfigError, DataError
     try:
+        order = joint_order_from_args(args)
         protocols = (('xsub', 'xview') if args.protocol == 'all' else
                      (args.protocol, ))
         result = convert_ntu_skeletons(args.src_dir, args.max_persons,
                                        protocols, progress=True)
-        build_pose_pickle(result.annotations, result.splits, args.out)
-    except (DataError, OSError) as e:
+        result = apply_joint_order(result, order)
+        build_pose_pickle(result.annotations, result.splits, args.out,
+                          extra=joint_names_extra(order))
+    except (ConfigError, DataError, OSError) as e:
         print(f'\nerror: {e}', file=sys.stderr)
         return 1
     splits = ' '.join(f'{k}={len(v)}' for k, v in result.splits.items())

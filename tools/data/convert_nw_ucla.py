@@ -28,6 +28,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('out', help='output pickle (.pkl)')
     parser.add_argument('--class-file', help='also write the 10 class names, '
                         'one per line (line index = label), to this file')
+    # Joint order (docs/data.md): checked by joint_order_from_args.
+    parser.add_argument('--joint-names', metavar='FILE_OR_LIST',
+                        help="the source joints' names in their order: a file "
+                        '(one a line) or a comma-separated list; with '
+                        '--target-layout')
+    parser.add_argument('--target-layout', metavar='NAME',
+                        help='write keypoint, keypoint_score and keypoint_3d '
+                        "in the joint order of this layout of "
+                        'vlalign.structures.LAYOUTS, e.g. kinect_v1_20')
     return parser.parse_args(argv)
 
 
@@ -35,17 +44,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
     from vlalign.data_prep.converters import (NW_UCLA_CLASSES,
-                                             build_pose_pickle,
-                                             convert_nw_ucla)
-    from vlalign.utils.errors import DataError
+                                              apply_joint_order,
+                                              build_pose_pickle,
+                                              convert_nw_ucla,
+                                              joint_names_extra,
+                                              joint_order_from_args)
+    from vlalign.utils.errors import ConfigError, DataError
     try:
+        order = joint_order_from_args(args)
         result = convert_nw_ucla(args.json_dir, progress=True)
+        result = apply_joint_order(result, order)
         build_pose_pickle(result.annotations, result.splits, args.out,
-                          num_classes=len(NW_UCLA_CLASSES))
+                          num_classes=len(NW_UCLA_CLASSES),
+                          extra=joint_names_extra(order))
         if args.class_file:
             with open(args.class_file, 'w', encoding='utf-8') as f:
                 f.write('\n'.join(NW_UCLA_CLASSES) + '\n')
-    except (DataError, OSError) as e:
+    except (ConfigError, DataError, OSError) as e:
         print(f'\nerror: {e}', file=sys.stderr)
         return 1
     splits = ' '.join(f'{k}={len(v)}' for k, v in result.splits.items())

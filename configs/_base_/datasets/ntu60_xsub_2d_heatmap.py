@@ -7,8 +7,9 @@ dataset_type = 'PoseTextDataset'
 data_root = 'data/skeleton'
 ann_file = f'{data_root}/ntu60_2d.pkl'
 class_file = 'tools/data/skeleton/label_map_ntu60.txt'
-left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
-right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
+# COCO-17 keypoints, named once: the flips (and the flipped test copy) swap
+# its left_/right_ joints, 1, 3, ..., 15 with 2, 4, ..., 16.
+layout = 'coco17'
 
 train_pipeline = [
     dict(type='UniformSampleFrames', clip_len=48),
@@ -17,9 +18,9 @@ train_pipeline = [
     dict(type='Resize', scale=(-1, 64)),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
     dict(type='Resize', scale=(56, 56), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5, left_kp=left_kp, right_kp=right_kp),
+    dict(type='SkeletonFlip', layout=layout, flip_ratio=0.5),
     dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
-         with_limb=False),
+         with_limb=False, layout=layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
 ]
@@ -30,7 +31,7 @@ val_pipeline = [
     dict(type='Resize', scale=(-1, 64)),
     dict(type='CenterCrop', crop_size=64),
     dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
-         with_limb=False),
+         with_limb=False, layout=layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
 ]
@@ -42,7 +43,7 @@ test_pipeline = [
     dict(type='Resize', scale=(-1, 64)),
     dict(type='CenterCrop', crop_size=64),
     dict(type='FastGeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True,
-         with_limb=False, double=True, left_kp=left_kp, right_kp=right_kp),
+         with_limb=False, double=True, layout=layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackActionInputs')
 ]

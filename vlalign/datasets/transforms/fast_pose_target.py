@@ -28,13 +28,14 @@ maps) while channels ``V..V+L-1`` stay zero, as mmaction2 1.2.0 (and pyskl)
 do.
 """
 import mmap
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vlalign.registry import TRANSFORMS
-from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import (LayoutSpec, SkeletonLayout,
+                                               get_layout)
 
 COCO_SKELETONS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9),
                   (0, 6), (6, 8), (8, 10), (5, 11), (11, 13), (13, 15),
@@ -283,8 +284,8 @@ class FastGeneratePoseTarget(BaseTransform):
         right_limb (Sequence[int]): Right limbs. Defaults to COCO-17's.
         scaling (float): Heatmap size relative to ``img_shape``. Defaults
             to ``1.0``.
-        layout (str | SkeletonLayout, optional): A :class:`SkeletonLayout`
-            (e.g. ``'penn13'``); when given it supplies ``skeletons`` (its
+        layout (str | SkeletonLayout | dict, optional): A layout name
+            (e.g. ``'penn13'``) or dict (``joints``, ``parents``); when given it supplies ``skeletons`` (its
             inward edges), ``left_kp``/``right_kp`` (its flip pairs) and
             ``left_limb``/``right_limb`` (edges that mirror each other),
             replacing those arguments. Defaults to None.
@@ -302,7 +303,7 @@ class FastGeneratePoseTarget(BaseTransform):
                  left_limb: Sequence[int] = (0, 2, 4, 5, 6, 10, 11, 12),
                  right_limb: Sequence[int] = (1, 3, 7, 8, 9, 13, 14, 15),
                  scaling: float = 1.,
-                 layout: Optional[Union[str, SkeletonLayout]] = None) -> None:
+                 layout: Optional[LayoutSpec] = None) -> None:
         if not (with_kp or with_limb):
             raise ValueError('At least one of "with_limb" and "with_kp" '
                              'should be set as True.')

@@ -1,12 +1,13 @@
 """Joint, bone and motion streams for any skeleton layout."""
-from typing import Dict, Sequence, Union
+from typing import Dict, Sequence
 
 from mmaction.datasets.transforms import (GenSkeFeat, JointToBone,
                                           MergeSkeFeat, ToMotion)
 from mmcv.transforms import Compose, KeyMapper
 
 from vlalign.registry import TRANSFORMS
-from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import (LayoutSpec, SkeletonLayout,
+                                               get_layout)
 
 
 class _LayoutJointToBone(JointToBone):
@@ -32,13 +33,14 @@ class SkeletonFeatures(GenSkeFeat):
     (3D, no scores) becomes ``[M, T, V, 3 * len(feats)]``.
 
     Args:
-        layout (str | SkeletonLayout): E.g. ``'penn13'``, ``'kinect_v1_20'``.
+        layout (str | SkeletonLayout | dict): E.g. ``'penn13'``,
+            ``'kinect_v1_20'``, or a dict ``joints=[...], parents=[...]``.
         feats (list[str]): Streams to join. Defaults to ``('j', )``.
         axis (int): Axis to join along. Defaults to ``-1``.
     """
 
     def __init__(self,
-                 layout: Union[str, SkeletonLayout],
+                 layout: LayoutSpec,
                  feats: Sequence[str] = ('j', ),
                  axis: int = -1) -> None:
         self.layout = get_layout(layout)

@@ -1,10 +1,8 @@
 """Horizontal flip of poses that swaps left and right joints of a layout."""
-from typing import Union
-
 from mmaction.datasets.transforms import Flip
 
 from vlalign.registry import TRANSFORMS
-from vlalign.structures.skeleton_layouts import SkeletonLayout, get_layout
+from vlalign.structures.skeleton_layouts import LayoutSpec, get_layout
 
 
 @TRANSFORMS.register_module()
@@ -16,11 +14,12 @@ class SkeletonFlip(Flip):
     image width (``img_shape``).
 
     Args:
-        layout (str | SkeletonLayout): E.g. ``'penn13'``.
+        layout (str | SkeletonLayout | dict): E.g. ``'penn13'``, or a dict
+            ``joints=[...], parents=[...]``.
         flip_ratio (float): Probability of flipping. Defaults to ``0.5``.
     """
 
-    def __init__(self, layout: Union[str, SkeletonLayout],
+    def __init__(self, layout: LayoutSpec,
                  flip_ratio: float = 0.5) -> None:
         self.layout = get_layout(layout)
         left, right = self.layout.flip_pairs

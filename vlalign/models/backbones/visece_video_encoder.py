@@ -5,8 +5,9 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from vlalign.structures.skeleton_layouts import resolve_graph_cfg
 from vlalign.registry import MODELS
+from vlalign.structures.skeleton_layouts import resolve_graph_cfg
+from vlalign.utils.errors import ConfigError
 
 # PoseC3D's SlowOnly as the original Visece experiments used it.
 POSEC3D_SLOWONLY = dict(
@@ -35,8 +36,11 @@ class ViseceVideoEncoder(BaseModule):
 
     Args:
         backbone (dict): mmaction2/vlalign backbone config. Defaults to
-            PoseC3D's SlowOnly. A ``graph_cfg.layout`` may name any layout
-            of :mod:`vlalign.structures.skeleton_layouts`.
+            PoseC3D's SlowOnly. A graph backbone's ``graph_cfg.layout`` may
+            be any layout :func:`vlalign.structures.get_layout` accepts (a
+            name such as ``'penn13'`` or a dict ``joints=[...],
+            parents=[...]``) besides mmaction2's own; recipes set it from
+            the data config's ``layout``.
         layout (str): Backbone output layout, ``'NCTHW'`` or ``'NMCTV'``.
             Defaults to ``'NCTHW'``.
         in_channels (int): Backbone output channels. Defaults to ``512``.
@@ -55,7 +59,7 @@ class ViseceVideoEncoder(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if layout not in ('NCTHW', 'NMCTV'):
             raise ValueError(f'layout must be "NCTHW" or "NMCTV", got "{layout}"')
-        # Graph backbones may name a vlalign layout ('penn13', ...).
+        # Graph backbones may take a vlalign layout (a name or a dict).
         self.backbone = MODELS.build(resolve_graph_cfg(backbone))
         self.layout = layout
         self.in_channels = in_channels
@@ -71,6 +75,16 @@ class ViseceVideoEncoder(BaseModule):
             x (Tensor): ``[B, K, T, H, W]`` heatmaps (NCTHW) or
                 ``[B, M, T, V, C]`` joints (NMCTV).
         """
+        graph = getattr(self.backbone, 'graph', None)
+        num_node = getattr(graph, 'num_node', None)
+        if self.layout == 'NMCTV' and num_node is not None \
+                and x.shape[-2] != num_node:
+            raise ConfigError(
+                f'inputs {tuple(x.shape)} have {x.shape[-2]} joints, the '
+                f'graph of {type(self.backbone).__name__} has {num_node}: '
+                'the backbone\'s graph_cfg.layout is not the layout of the '
+                'data (set it from the data config, graph_cfg=dict('
+                'layout=_base_.layout))')
         feat = self.backbone(x)
         if isinstance(feat, (tuple, list)):
             feat = feat[-1]
