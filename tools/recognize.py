@@ -13,6 +13,7 @@ import sys
 
 
 def parse_args(argv=None) -> argparse.Namespace:
+    from vlalign.utils.cli import positive_int
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
@@ -24,7 +25,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--split', help='split of the pickle')
     parser.add_argument('--samples', nargs='+', default=['0'],
                         help='sample indices or frame_dirs (default: 0)')
-    parser.add_argument('--top-k', type=int, default=3)
+    parser.add_argument('--top-k', type=positive_int, default=3,
+                        help='how many labels to print per sample (>= 1)')
+    parser.add_argument('--allow-partial-load', action='store_true',
+                        help='load a checkpoint whose weights do not all '
+                        'fit the model (refused by default)')
     return parser.parse_args(argv)
 
 
@@ -40,6 +45,9 @@ def main(argv=None) -> int:
         annos = load_pose_annotations(args.poses, args.split)
         labels = (load_class_names(args.label_file) if args.label_file
                   else args.labels)
+        repeated = sorted({t for t in labels if labels.count(t) > 1})
+        if repeated:  # label files refuse repeats themselves
+            raise VlalignError(f'--labels: {repeated} given more than once')
         by_name = {a.get('frame_dir'): i for i, a in enumerate(annos)}
         chosen = []
         for s in args.samples:
@@ -50,7 +58,8 @@ def main(argv=None) -> int:
             else:
                 raise VlalignError(f'{args.poses}: no sample "{s}" (give an '
                                    f'index < {len(annos)} or a frame_dir)')
-        model = init_recognizer(args.config, args.checkpoint)
+        model = init_recognizer(args.config, args.checkpoint,
+                                allow_partial_load=args.allow_partial_load)
         for i in chosen:
             ann = annos[i]
             ranked = zero_shot_recognize(model, ann, labels, top_k=args.top_k)
@@ -63,6 +72,9 @@ def main(argv=None) -> int:
     except VlalignError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print('error: interrupted (Ctrl-C)', file=sys.stderr)
+        return 130
     return 0
 
 

@@ -13,6 +13,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+from typing import Optional
 
 
 def parse_args(argv=None, require_labels: bool = False) -> argparse.Namespace:
@@ -72,6 +73,12 @@ def parse_args(argv=None, require_labels: bool = False) -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--allow-partial-load',
+        action='store_true',
+        help='load a checkpoint whose weights do not all fit the model '
+        '(missing, unexpected or differently shaped); by default such a '
+        'checkpoint is refused')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     add_zero_shot_args(parser, require_labels=require_labels)
     args = parser.parse_args(argv)
@@ -121,15 +128,30 @@ def merge_args(cfg, args: argparse.Namespace):
     return cfg
 
 
-def main(argv=None, require_labels: bool = False) -> None:
+def main(argv=None, require_labels: bool = False) -> Optional[int]:
     """Entry point.
 
     Args:
         argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
         require_labels (bool): Make ``--labels`` required (zeroshot.py).
+
+    Returns:
+        int | None: 130 after Ctrl-C (one line, no traceback), else None.
     """
     args = parse_args(argv, require_labels)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        from vlalign.utils.launch import launch_rank
+        if launch_rank() == 0:
+            print('error: interrupted (Ctrl-C) before the evaluation '
+                  'finished; no metrics or predictions were written',
+                  file=sys.stderr)
+        return 130
 
+
+def _run(args: argparse.Namespace) -> None:
+    """Check everything that can be checked, then evaluate."""
     # ``import vlalign`` applies the fixes for the pinned stack.
     import vlalign  # noqa: F401
     from mmengine.config import Config
@@ -141,33 +163,39 @@ def main(argv=None, require_labels: bool = False) -> None:
                                         wants_zero_shot, write_json_atomic)
     from vlalign.apis.label_embeddings import prepare_label_embeddings
     from vlalign.utils import register_all_modules
-    from vlalign.utils.errors import VlalignError
-    from vlalign.utils.launch import (build_runner, check_checkpoint,
+    from vlalign.utils.launch import (build_runner, check_output_path,
                                       errors_as_exit, finish_distributed,
                                       resolve_work_dir)
-    from vlalign.apis.preflight import check_config
+    from vlalign.apis.preflight import (check_cfg_options,
+                                        check_checkpoint_fits, check_config,
+                                        check_datasets)
 
     register_all_modules()
 
     cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    cfg.setdefault('default_scope', 'vlalign')
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if wants_zero_shot(args):
-        try:
-            apply_zero_shot_args(cfg, args)
-        except VlalignError as e:
-            raise SystemExit(f'error: {e}') from None
-    resolve_work_dir(cfg, args.work_dir, args.config)
-    cfg.load_from = args.checkpoint
-
     with errors_as_exit(args.config):
+        cfg = merge_args(cfg, args)
+        cfg.setdefault('default_scope', 'vlalign')
+        if args.cfg_options is not None:
+            # A mistyped key would be ignored or fail after the work dir.
+            check_cfg_options(cfg, args.cfg_options, args.config)
+            cfg.merge_from_dict(args.cfg_options)
+        if wants_zero_shot(args):
+            apply_zero_shot_args(cfg, args)
+        resolve_work_dir(cfg, args.work_dir, args.config)
+        cfg.load_from = args.checkpoint
+        # Outputs first: a full evaluation must not end in "is a folder".
+        check_output_path(cfg.work_dir, '--work-dir', is_dir=True)
+        for option in ('out', 'dump'):
+            if getattr(args, option, None) is not None:
+                check_output_path(getattr(args, option), f'--{option}')
         # Before the Runner creates the work dir (see tools/train.py).
         check_config(cfg, args.config)
         # Datasets read label-embedding caches; the encoder is built here.
         prepare_label_embeddings(cfg)
-        check_checkpoint(args.checkpoint)
+        # Weights of another model would evaluate at chance level, exit 0.
+        check_checkpoint_fits(cfg, args.checkpoint, args.allow_partial_load)
+        check_datasets(cfg, ('test', ), args.config)
         runner = build_runner(cfg, args.launcher)
         metrics = runner.test()
     if is_main_process():

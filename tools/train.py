@@ -11,6 +11,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+from typing import Dict, Optional
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -147,19 +148,47 @@ def merge_args(cfg, args: argparse.Namespace):
     cfg.randomness = randomness
 
     if args.cfg_options is not None:
+        # A mistyped key would be ignored, or fail after the work dir exists.
+        from vlalign.apis.preflight import check_cfg_options
+        check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
 
     return cfg
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> Optional[int]:
     """Entry point.
 
     Args:
         argv (list[str], optional): Arguments; ``sys.argv[1:]`` if None.
-    """
-    args = parse_args(argv)
 
+    Returns:
+        int | None: 130 after Ctrl-C (one line saying how to resume, no
+        traceback), else None.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parse_args(argv)
+    state = {}
+    try:
+        _run(args, state)
+    except KeyboardInterrupt:
+        from vlalign.utils.launch import interrupted_message, launch_rank
+        if launch_rank() == 0:
+            message = interrupted_message(state['work_dir'], argv) \
+                if 'work_dir' in state else \
+                'error: interrupted (Ctrl-C) before training started'
+            print(message, file=sys.stderr, flush=True)
+        return 130
+    return None
+
+
+def _run(args: argparse.Namespace, state: Dict) -> None:
+    """Check everything that can be checked, lock the work dir, train.
+
+    Args:
+        args (argparse.Namespace): The parsed arguments.
+        state (dict): Gets ``work_dir`` once known (for the Ctrl-C line).
+    """
     # ``import vlalign`` applies the fixes for the pinned stack.
     import vlalign  # noqa: F401
     from mmengine.config import Config
@@ -167,30 +196,39 @@ def main(argv=None) -> None:
     from vlalign.apis.label_embeddings import prepare_label_embeddings
     from vlalign.utils import register_all_modules
     from vlalign.utils.launch import (apply_auto_resume, build_runner,
-                                      check_checkpoint, errors_as_exit,
-                                      finish_distributed)
-    from vlalign.apis.preflight import check_config
+                                      check_checkpoint, check_output_path,
+                                      errors_as_exit, finish_distributed,
+                                      work_dir_lock)
+    from vlalign.apis.preflight import check_config, check_datasets
 
     register_all_modules()
 
     cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
     with errors_as_exit(args.config):
+        cfg = merge_args(cfg, args)
+        state['work_dir'] = cfg.work_dir
+        check_output_path(cfg.work_dir, '--work-dir', is_dir=True)
         # Before the Runner creates the work dir: an unknown type, a label
-        # count the model cannot take or a broken checkpoint leave no trace.
+        # count the model cannot take, a broken data file or checkpoint
+        # leave no trace.
         check_config(cfg, args.config)
         # Datasets read label-embedding caches; the encoder is built here.
         prepare_label_embeddings(cfg)
+        check_datasets(cfg, ('train', 'val'), args.config)
         if args.resume not in (None, 'auto'):
             check_checkpoint(args.resume, resume=True)
         # After merge_args, so a work_dir from --cfg-options counts too: a
         # checkpoint truncated by a crash falls back to the previous one.
         resume_warning = (apply_auto_resume(cfg) if args.resume == 'auto'
                           else None)
-        runner = build_runner(cfg, args.launcher)
-        if resume_warning:
-            runner.logger.warning(resume_warning)
-        runner.train()
+        # One training per work dir: a second one (or a resume while the
+        # first runs) would overwrite its checkpoints. Checkpoints are
+        # written atomically, so choosing one above, unlocked, is safe.
+        with work_dir_lock(cfg.work_dir):
+            runner = build_runner(cfg, args.launcher)
+            if resume_warning:
+                runner.logger.warning(resume_warning)
+            runner.train()
     finish_distributed()
 
 

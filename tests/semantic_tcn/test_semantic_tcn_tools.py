@@ -129,6 +129,6 @@ def test_export_killed_mid_run_leaves_only_complete_files(
     assert done.returncode == 0, done.stdout[-3000:]
     assert f'skipped {len(written)} of 100' in done.stdout
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f'{k}.npy' for k in frames)  # no temporary file left
+        [f'{k}.npy' for k in frames] + [export_tool.MANIFEST])  # no .part
     for name, t in frames.items():
         assert np.load(out / f'{name}.npy').shape == (32, t)

@@ -19,17 +19,20 @@ from typing import Optional, Sequence
 from vlalign.classes.class_splits import (heldout_calibration_split,
                                            random_class_split,
                                            save_class_names, save_class_split)
+from vlalign.utils.cli import non_negative_int, positive_int
 from vlalign.utils.errors import VlalignError
+from vlalign.utils.launch import check_output_path
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('class_file', help='label file, one class name a line')
     parser.add_argument('out_dir', help='folder for seen.txt / unseen.txt')
-    parser.add_argument('--num-unseen', type=int, required=True,
+    parser.add_argument('--num-unseen', type=positive_int, required=True,
                         help='number of unseen classes')
-    parser.add_argument('--seed', type=int, required=True, help='seed')
-    parser.add_argument('--num-heldout', type=int, default=None,
+    parser.add_argument('--seed', type=non_negative_int, required=True,
+                        help='seed (>= 0)')
+    parser.add_argument('--num-heldout', type=positive_int, default=None,
                         help='seen classes held out for calibration '
                         '(writes train_seen.txt and heldout.txt)')
     return parser.parse_args(argv)
@@ -38,8 +41,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
+        check_output_path(args.out_dir, 'out_dir', is_dir=True)
         split = random_class_split(args.class_file, args.num_unseen, args.seed)
         if args.num_heldout:
+            num_seen = len(split.seen)
+            if not args.num_heldout < num_seen:
+                # Not left to heldout_calibration_split: its message would
+                # not say which option, nor that only seen classes count.
+                raise VlalignError(
+                    f'--num-heldout must be in [1, {num_seen - 1}]: '
+                    f'{args.class_file} leaves {num_seen} seen classes with '
+                    f'--num-unseen {args.num_unseen}, got {args.num_heldout}')
             train_seen, heldout = heldout_calibration_split(
                 split.seen, args.num_heldout, args.seed)
     except VlalignError as err:

@@ -9,15 +9,18 @@ Example::
     [('wave the left hand', 0.91), ('squat', 0.09)]
 """
 import copy
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.runner import load_checkpoint
 from torch import nn
 
+from vlalign.apis.preflight import check_cfg_options
+from vlalign.classes.class_texts import expand_class_texts
+from vlalign.utils.checkpoint_fit import load_checkpoint_checked
 from vlalign.utils.errors import ConfigError, DataError
 
 ConfigType = Union[str, Config]
@@ -26,7 +29,8 @@ ConfigType = Union[str, Config]
 def init_recognizer(config: ConfigType,
                     checkpoint: Optional[str] = None,
                     device: Union[str, torch.device] = 'cpu',
-                    cfg_options: Optional[Dict] = None) -> nn.Module:
+                    cfg_options: Optional[Dict] = None,
+                    allow_partial_load: bool = False) -> nn.Module:
     """Build the model of a config and load a checkpoint, in eval mode.
 
     The config is kept on the model as ``model.cfg`` (its test pipeline is
@@ -38,9 +42,18 @@ def init_recognizer(config: ConfigType,
             (random weights; pretrained text encoders still load).
         device (str | torch.device): Defaults to ``'cpu'``.
         cfg_options (dict, optional): Overrides merged into the config.
+        allow_partial_load (bool): Load a checkpoint whose weights do not
+            all fit the model (the rest keep their initial values). Defaults
+            to ``False``: such a checkpoint is refused.
 
     Returns:
         nn.Module: The recognizer.
+
+    Raises:
+        ConfigError: If the config has no model or an override key does
+            not exist (:func:`vlalign.apis.preflight.check_cfg_options`).
+        CheckpointError: If the checkpoint cannot be loaded.
+        CheckpointMismatchError: If its weights do not fit the model.
     """
     import vlalign  # noqa: F401  (applies the stack fixes)
     from vlalign.registry import MODELS
@@ -50,12 +63,13 @@ def init_recognizer(config: ConfigType,
     cfg = Config.fromfile(config) if isinstance(config, str) else \
         copy.deepcopy(config)
     if cfg_options:
+        check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if 'model' not in cfg:
         raise ConfigError(f'{getattr(cfg, "filename", config)} has no model')
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        load_checkpoint_checked(model, checkpoint, allow_partial_load)
     model.cfg = cfg
     return model.to(device).eval()
 
@@ -106,6 +120,52 @@ def _as_annotation(poses: Union[np.ndarray, Dict],
     return ann
 
 
+def check_label_lengths(model: nn.Module, labels: Sequence[str]) -> None:
+    """Warn about labels the text encoder cuts at its ``max_length``, and
+    refuse labels that become the same text once cut.
+
+    The texts checked are the ones the model encodes: each label in every
+    prompt template, plus its descriptions.
+
+    Args:
+        model (nn.Module): A recognizer with ``text_encoder`` (``tokenizer``
+            and ``max_length``); others are not checked.
+        labels (list[str]): The label texts.
+
+    Raises:
+        DataError: If distinct labels give identical token sequences.
+    """
+    encoder = getattr(model, 'text_encoder', None)
+    tokenizer = getattr(encoder, 'tokenizer', None)
+    limit = getattr(encoder, 'max_length', None)
+    if tokenizer is None or not isinstance(limit, int):
+        return
+    per_class = expand_class_texts(
+        list(labels), getattr(model, 'templates', None) or ('{}', ),
+        getattr(model, 'class_text_sources', None) or None)
+    cut, owners = {}, {}
+    for label, texts in zip(labels, per_class):
+        full = tokenizer(list(texts), truncation=False)['input_ids']
+        longest = max(len(ids) for ids in full)
+        if longest > limit:
+            cut[label] = longest
+        kept = tokenizer(list(texts), truncation=True,
+                         max_length=limit)['input_ids']
+        owners.setdefault(tuple(map(tuple, kept)), []).append(label)
+    ties = [names for names in owners.values() if len(names) > 1]
+    if ties:
+        raise DataError(
+            f'labels {ties[0]} are identical once the text encoder cuts them '
+            f'to max_length={limit} tokens, so they would always tie; shorten '
+            'them or raise model.text_encoder.max_length')
+    if cut:
+        shown = ', '.join(f'"{k}" ({n} tokens)' for k, n in
+                          list(cut.items())[:3])
+        warnings.warn(f'{len(cut)} label(s) are longer than the text '
+                      f'encoder\'s max_length={limit} tokens (with the prompt '
+                      f'template) and are cut: {shown}')
+
+
 @torch.no_grad()
 def zero_shot_recognize(model: nn.Module,
                         poses: Union[np.ndarray, Dict],
@@ -128,13 +188,25 @@ def zero_shot_recognize(model: nn.Module,
 
     Returns:
         list[tuple[str, float]]: ``(label, probability)``, best first.
+
+    Raises:
+        DataError: For repeated labels, or labels the text encoder cuts to
+            the same tokens (they would always tie).
+        ValueError: For no labels or ``top_k < 1``.
     """
     labels = list(labels)
     if not labels:
         raise ValueError('labels is empty')
+    if top_k is not None and top_k < 1:
+        raise ValueError(f'top_k must be >= 1, got {top_k}')
+    repeated = sorted({t for t in labels if labels.count(t) > 1})
+    if repeated:
+        raise DataError(f'labels {repeated} are given more than once: each '
+                        'would take a share of the probability')
     cfg = getattr(model, 'cfg', None)
     if cfg is None:
         raise ConfigError('model has no .cfg: build it with init_recognizer')
+    check_label_lengths(model, labels)
     pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
     data = pseudo_collate([pipeline(_as_annotation(poses, scores, img_shape))])
     previous = model.get_class_texts()

@@ -196,7 +196,13 @@ def heldout_calibration_split(seen: Sequence[str], num_heldout: int,
 
     Returns:
         tuple: ``(train_seen, heldout_seen)``, each in the order of ``seen``.
+
+    Raises:
+        ConfigError: If ``num_heldout`` leaves no seen class to train on.
     """
+    if not 1 <= num_heldout < len(seen):
+        raise ConfigError(f'num_heldout must be in [1, {len(seen) - 1}] for '
+                          f'the {len(seen)} seen classes, got {num_heldout}')
     split = random_class_split(list(seen), num_heldout, seed)
     return split.seen, split.unseen
 

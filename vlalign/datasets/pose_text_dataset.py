@@ -1,4 +1,5 @@
 """mmaction2's PoseDataset with class names, for alignment with text."""
+import warnings
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from mmaction.datasets import PoseDataset
@@ -87,5 +88,27 @@ class PoseTextDataset(PoseDataset):
                 [f'... and {more} more'] if more > 0 else [])
             raise DataError(f'{self.ann_file}: {len(bad)} malformed '
                             f'sample(s):\n  ' + '\n  '.join(lines))
+        self._warn_unused_names(data_list)
         return [dict(a, label=to_subset[int(a['label'])]) for a in data_list
                 if int(a['label']) in to_subset]
+
+    def _warn_unused_names(self, data_list: List[Dict]) -> None:
+        """Warn when the label file names classes beyond the highest label.
+
+        Names past every label of the split are what a label file of another
+        (larger) dataset looks like; as those classes still compete at test
+        time, a wrong file lowers accuracy without any error.
+        """
+        if not data_list:
+            return
+        top = max(int(item['label']) for item in data_list)
+        unused = len(self.all_classes) - 1 - top
+        if unused > 0:
+            where = f' (split "{self.split}")' if self.split else ''
+            warnings.warn(
+                f'label file {self.class_file} names '
+                f'{len(self.all_classes)} classes but the labels of '
+                f'{self.ann_file}{where} only go up to {top}: the last '
+                f'{unused} name(s) ("{self.all_classes[top + 1]}", ...) are '
+                'never used. Is it the label file of these annotations?',
+                stacklevel=2)

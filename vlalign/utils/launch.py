@@ -1,12 +1,18 @@
-"""What tools/train.py and tools/test.py share: work_dir default, the
-checkpoint an auto-resume starts from, and the runner."""
+"""What tools/train.py and tools/test.py share: work_dir default and
+checks, the checkpoint an auto-resume starts from, the work-dir lock, the
+runner and the one-line exits."""
+import datetime
+import json
 import os
 import os.path as osp
 import re
+import shlex
+import socket
+import sys
 from contextlib import contextmanager
-from typing import Iterator, List, NamedTuple, Optional, Tuple
+from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from .errors import VlalignError
+from .errors import ConfigError, VlalignError
 
 
 def resolve_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
@@ -17,6 +23,40 @@ def resolve_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config_path))[0])
+
+
+def check_output_path(path: str, option: str, is_dir: bool = False) -> None:
+    """Fail before any work if an output cannot be written where asked.
+
+    Args:
+        path (str): The file (or folder, with ``is_dir``) to be written.
+        option (str): The option that named it, for the message
+            (``'--work-dir'``, ``'--out'``).
+        is_dir (bool): ``path`` is a folder to create or reuse. Defaults to
+            ``False`` (a file, which must not be a folder).
+
+    Raises:
+        ConfigError: If ``path`` (or a folder above it) is of the wrong kind.
+    """
+    if '://' in path:
+        return
+    kind = 'folder' if is_dir else 'file'
+    if osp.exists(path):
+        if is_dir != osp.isdir(path):
+            actual = 'file' if is_dir else 'folder'
+            raise ConfigError(f'{option} {path} is a {actual}, not a {kind}')
+        target = path if is_dir else osp.dirname(osp.abspath(path))
+        if not os.access(target, os.W_OK):
+            raise ConfigError(f'{option} {path}: {target} is not writable')
+        return
+    # The nearest existing folder above is where it will be created.
+    parent = osp.dirname(osp.abspath(path))
+    while not osp.exists(parent):
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        raise ConfigError(f'{option} {path}: {parent} is a file, not a folder')
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f'{option} {path}: {parent} is not writable')
 
 
 class CheckpointError(VlalignError, RuntimeError):
@@ -84,6 +124,30 @@ def check_checkpoint(path: str, resume: bool = False) -> None:
         raise CheckpointError(f'checkpoint {path} cannot be loaded: {error}')
 
 
+def read_checkpoint_pointer(pointer: str) -> Tuple[Optional[str], str]:
+    """The checkpoint path a ``last_checkpoint`` file names.
+
+    mmengine reads it as text and fails with a raw ``UnicodeDecodeError`` (or
+    ``ValueError: embedded null byte``) when it holds anything else.
+
+    Returns:
+        tuple[str | None, str]: The path and ``''``; or None and why the
+        file names no checkpoint.
+    """
+    with open(pointer, 'rb') as f:
+        data = f.read(4097)
+    try:
+        text = data.decode('utf-8').strip()
+    except UnicodeDecodeError:
+        return None, 'not a text file naming a checkpoint'
+    # An empty pointer is what a kill while mmengine writes it leaves.
+    if not text:
+        return None, 'empty file'
+    if len(data) > 4096 or '\n' in text or not text.isprintable():
+        return None, 'not a text file naming a checkpoint'
+    return text, ''
+
+
 def find_resumable_checkpoint(work_dir: str) -> ResumeChoice:
     """The checkpoint of ``work_dir`` an auto-resume should use: one that loads.
 
@@ -106,11 +170,9 @@ def find_resumable_checkpoint(work_dir: str) -> ResumeChoice:
     broken: List[Tuple[str, str]] = []
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
-        with open(pointer, encoding='utf-8', errors='replace') as f:
-            last = f.read().strip()
-        # An empty pointer is what a kill while mmengine writes it leaves.
-        if not last:
-            broken.append((pointer, 'empty file'))
+        last, why = read_checkpoint_pointer(pointer)
+        if last is None:
+            broken.append((pointer, why))
         elif not osp.isfile(last):
             broken.append((last, f'named by {pointer} but missing'))
         else:
@@ -161,13 +223,15 @@ def apply_auto_resume(cfg) -> Optional[str]:
         choice = find_resumable_checkpoint(cfg.work_dir)
     except ResumeError as e:
         raise SystemExit(f'error: {e}') from None
-    from mmengine.runner import find_latest_checkpoint
+    pointer = osp.join(cfg.work_dir, 'last_checkpoint')
+    latest = read_checkpoint_pointer(pointer)[0] if osp.isfile(pointer) \
+        else None
 
     cfg.resume = True
     # When the choice is what mmengine's own auto-resume reads from
     # ``last_checkpoint``, leave ``load_from`` unset so its usual path (and
     # log line) is kept; otherwise name the file explicitly.
-    if choice.path == find_latest_checkpoint(cfg.work_dir):
+    if choice.path is not None and choice.path == latest:
         cfg.load_from = None
     else:
         cfg.load_from = choice.path
@@ -247,3 +311,145 @@ def finish_distributed() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+# ------------------------------------------------------------ work-dir lock
+LOCK_NAME = '.train.lock'
+
+
+class WorkDirBusyError(VlalignError, RuntimeError):
+    """Another training holds the lock on a work dir."""
+
+
+def launch_rank() -> int:
+    """This process's global rank as its launcher sets it, before any
+    process group exists (torchrun ``RANK``, slurm ``SLURM_PROCID``, Open
+    MPI ``OMPI_COMM_WORLD_RANK``); 0 for a single process."""
+    for var in ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK'):
+        if os.environ.get(var, '').isdigit():
+            return int(os.environ[var])
+    return 0
+
+
+class WorkDirLock:
+    """An exclusive ``flock`` on ``<work_dir>/.train.lock`` for one training.
+
+    Two trainings in one work dir overwrite each other's checkpoints, best
+    file, ``last_checkpoint`` and config; a resume while the first still runs
+    does the same. The lock is taken by the launch's rank 0 only (every rank
+    of a distributed run shares the work dir; the others wait for rank 0 in
+    the process-group rendezvous, so a refused rank 0 ends the whole launch)
+    and released by the kernel when the process ends, crash or SIGKILL
+    included: a stale file never blocks. The file holds the holder's pid,
+    host, command and start time for the message of the one refused.
+
+    Args:
+        work_dir (str): The run's work dir (created if missing).
+    """
+
+    def __init__(self, work_dir: str) -> None:
+        self.work_dir = work_dir
+        self.path = osp.join(work_dir, LOCK_NAME)
+        self._fd: Optional[int] = None
+
+    def acquire(self) -> 'WorkDirLock':
+        """Take the lock or fail at once.
+
+        Raises:
+            WorkDirBusyError: Naming the work dir and the holder.
+        """
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock (documented)
+            return self
+        os.makedirs(self.work_dir, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _describe_holder(fd)
+            os.close(fd)
+            raise WorkDirBusyError(
+                f'work dir {self.work_dir} is in use by another training '
+                f'({holder}); wait for it to end, or give another '
+                '--work-dir') from None
+        info = dict(pid=os.getpid(), host=socket.gethostname(),
+                    command=shlex.join([sys.executable] + sys.argv),
+                    started=datetime.datetime.now().isoformat(
+                        sep=' ', timespec='seconds'))
+        os.ftruncate(fd, 0)
+        os.write(fd, (json.dumps(info) + '\n').encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Drop the lock (the file stays; an unlocked file is no lock)."""
+        if self._fd is not None:
+            os.close(self._fd)  # closing the last descriptor unlocks
+            self._fd = None
+
+    def __enter__(self) -> 'WorkDirLock':
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _describe_holder(fd: int) -> str:
+    """``pid P on HOST, started T: COMMAND`` from a lock file's content."""
+    try:
+        info = json.loads(os.pread(fd, 65536, 0).decode() or '{}')
+    except (OSError, ValueError):
+        info = {}
+    if not isinstance(info, dict) or 'pid' not in info:
+        return 'a process that is starting up'
+    return (f'pid {info.get("pid")} on {info.get("host", "?")}, started '
+            f'{info.get("started", "?")}: {info.get("command", "?")}')
+
+
+@contextmanager
+def work_dir_lock(work_dir: str) -> Iterator[Optional[WorkDirLock]]:
+    """:class:`WorkDirLock` on rank 0 of a launch; nothing on other ranks.
+
+    Raises:
+        WorkDirBusyError: If another training holds the work dir.
+    """
+    if launch_rank() != 0:
+        yield None
+        return
+    with WorkDirLock(work_dir) as lock:
+        yield lock
+
+
+# ------------------------------------------------------------- interrupts
+def resume_command(argv: Sequence[str], script: str = 'tools/train.py') -> str:
+    """The command line that resumes the run started with ``argv``: the
+    same arguments, an earlier ``--resume [CKPT]`` replaced by ``--resume``
+    (the work dir's latest checkpoint)."""
+    args: List[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            if not arg.startswith('-'):
+                continue
+        if arg == '--resume':
+            skip_value = True
+            continue
+        if arg.startswith('--resume='):
+            continue
+        args.append(arg)
+    return shlex.join(['python', script] + args + ['--resume'])
+
+
+def interrupted_message(work_dir: str, argv: Sequence[str]) -> str:
+    """One line for a training stopped with Ctrl-C: what was kept and how to
+    go on."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    last = read_checkpoint_pointer(pointer)[0] if osp.isfile(pointer) \
+        else None
+    if last is None or not osp.isfile(last):
+        return ('error: interrupted (Ctrl-C) before the first checkpoint of '
+                f'{work_dir}; run the same command again to start afresh')
+    return (f'error: interrupted (Ctrl-C); the run can be resumed from '
+            f'{last}: {resume_command(argv)}')
