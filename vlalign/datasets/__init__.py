@@ -9,7 +9,9 @@ converters and demo generators in :mod:`vlalign.data_prep`):
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
-  ``EpicVerbNounDataset``, anticipation datasets.
+  ``EpicVerbNounDataset``, anticipation datasets;
+- any of them: ``RandomSplitDataset``, a seeded train/val split carved from
+  one dataset (validation data for recipes without a validation split).
 """
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)
@@ -23,6 +25,7 @@ from .feature_text_datasets import (FeatureClassificationDataset,
 from .narrations import TextEmbeddings, read_narrations, rewrite_tags
 from .pose_io import load_pose_annotations
 from .pose_text_dataset import PoseTextDataset
+from .random_split import RandomSplitDataset
 from .segmentation_features import (SegmentationFeatureDataset,
                                     pad_segmentation_batch)
 from .transforms import SkeletonFeatures, SkeletonFlip
@@ -32,7 +35,7 @@ __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
     'EPIC_100_COLUMNS', 'EpicSegment', 'EpicVerbNounDataset',
     'FeatureClassificationDataset', 'FeatureNarrationDataset', 'FeatureStore',
-    'PoseTextDataset', 'SegmentationFeatureDataset',
+    'PoseTextDataset', 'RandomSplitDataset', 'SegmentationFeatureDataset',
     'SkeletonFeatures', 'SkeletonFlip', 'TextEmbeddings',
     'feature_text_collate', 'get_start_end_idx',
     'load_epic_annotations', 'load_epic_classes',

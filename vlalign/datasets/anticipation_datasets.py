@@ -174,14 +174,21 @@ class _SegmentDataset(BaseDataset):
         self._check_classes(segs, path)
         return segs
 
-    def class_counts(self) -> Dict[str, np.ndarray]:
+    def class_counts(self, indices: Optional[Sequence[int]] = None
+                     ) -> Dict[str, np.ndarray]:
         """Training-label counts per task (``action``, ``verb``, ``noun``),
-        for class-weighted losses; unknown labels (``-1``) are not counted."""
+        for class-weighted losses; unknown labels (``-1``) are not counted.
+
+        Args:
+            indices (Sequence[int], optional): Count only these samples (the
+                train part of a :class:`RandomSplitDataset`). Defaults to
+                ``None`` (all).
+        """
         sizes = dict(action=self.metainfo['num_actions'],
                      verb=self.metainfo['num_verbs'],
                      noun=self.metainfo['num_nouns'])
         counts = {k: np.zeros(n, dtype=np.int64) for k, n in sizes.items()}
-        for i in range(len(self)):
+        for i in (range(len(self)) if indices is None else indices):
             info = self.get_data_info(i)
             for k in sizes:
                 if info[f'gt_{k}'] >= 0:
