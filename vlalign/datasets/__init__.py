@@ -11,7 +11,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
   ``EpicVerbNounDataset``, anticipation datasets;
 - any of them: ``RandomSplitDataset``, a seeded train/val split carved from
-  one dataset (validation data for recipes without a validation split).
+  one dataset (validation data for recipes without a validation split);
+  ``TemporalOrderSampler``, batches of temporally consecutive samples.
 """
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)
@@ -26,6 +27,7 @@ from .narrations import TextEmbeddings, read_narrations, rewrite_tags
 from .pose_io import load_pose_annotations
 from .pose_text_dataset import PoseTextDataset
 from .random_split import RandomSplitDataset
+from .samplers import TemporalOrderSampler
 from .segmentation_features import (SegmentationFeatureDataset,
                                     pad_segmentation_batch)
 from .transforms import SkeletonFeatures, SkeletonFlip
@@ -36,7 +38,7 @@ __all__ = [
     'EPIC_100_COLUMNS', 'EpicSegment', 'EpicVerbNounDataset',
     'FeatureClassificationDataset', 'FeatureNarrationDataset', 'FeatureStore',
     'PoseTextDataset', 'RandomSplitDataset', 'SegmentationFeatureDataset',
-    'SkeletonFeatures', 'SkeletonFlip', 'TextEmbeddings',
+    'SkeletonFeatures', 'SkeletonFlip', 'TemporalOrderSampler', 'TextEmbeddings',
     'feature_text_collate', 'get_start_end_idx',
     'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',

@@ -222,7 +222,10 @@ class ActionHistoryTextDataset(_SegmentDataset):
         **kwargs: ``BaseDataset`` arguments (``test_mode``, ``indices``,
             ...).
 
-    A sample is ``dict(inputs=str, data_samples=BaseDataElement)``.
+    A sample is ``dict(inputs=str, data_samples=BaseDataElement)``; the data
+    info also holds ``video_id`` and ``start_frame``, the keys by which
+    :class:`~vlalign.datasets.TemporalOrderSampler` puts a batch in temporal
+    order (the original's ``sort_seg``).
     """
 
     def __init__(self, ann_file: str, action_file: str,
@@ -251,6 +254,7 @@ class ActionHistoryTextDataset(_SegmentDataset):
             raise DataError(f'{self.ann_file}: no segment has '
                             f'{self.min_hist_len} past action(s)')
         return [dict(uid=ex.uid, video_id=ex.target.video_id,
+                     start_frame=ex.target.start_frame,
                      text=history_text(ex.history, self.verb_names,
                                        self.noun_names, self.sep),
                      **_labels(ex.target, self.vocab))
@@ -404,7 +408,8 @@ class AnticipationFeatureDataset(_SegmentDataset):
                 s.start_frame, self.features.num_frames(s.video_id),
                 self.video_fps, self.feature_fps, self.tau_a, self.obs_sec,
                 self.num_obs)
-            info = dict(uid=s.narration_id, video_id=s.video_id, rows=rows,
+            info = dict(uid=s.narration_id, video_id=s.video_id,
+                        start_frame=s.start_frame, rows=rows,
                         **_labels(s, self.vocab))
             teacher = self.teacher.get(s.narration_id)
             if teacher is None and self.teacher and \
