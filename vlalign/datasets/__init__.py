@@ -9,10 +9,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
-  ``EpicVerbNounDataset``, anticipation datasets;
-- any of them: ``RandomSplitDataset``, a seeded train/val split carved from
-  one dataset (validation data for recipes without a validation split);
-  ``TemporalOrderSampler``, batches of temporally consecutive samples.
+  ``EpicVerbNounDataset``, anticipation datasets, ``TemporalOrderSampler``;
+- any: ``RandomSplitDataset``, validation carved from a training set.
 """
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)

@@ -23,11 +23,9 @@ def _rank(seed: int, key: Any) -> int:
 def split_groups(keys: List[Any], val_fraction: float, seed: int) -> set:
     """The keys that go to the validation part.
 
-    Every distinct key is ranked by a hash of ``(seed, key)``; the
-    ``round(val_fraction * G)`` lowest-ranked of the ``G`` keys (at least one)
-    are validation keys. The choice depends on the set of keys and the seed
-    only, not on the order of the samples, so two datasets built from the
-    same annotations in another order (or with another pipeline) split alike.
+    The ``round(val_fraction * G)`` (at least one) of the ``G`` distinct keys
+    ranked lowest by a hash of ``(seed, key)``: the choice depends on the
+    seed and the set of keys only, not on the order of the samples.
 
     Args:
         keys (list): Group key of every sample (repeats allowed).
@@ -122,8 +120,7 @@ class RandomSplitDataset:
 
     @property
     def metainfo(self) -> dict:
-        """The wrapped dataset's meta information (a copy)."""
-        return copy.deepcopy(self._metainfo)
+        return copy.deepcopy(self._metainfo)  # the wrapped dataset's
 
     def _group_key(self, idx: int) -> Any:
         if self.group_by is None:
@@ -178,10 +175,3 @@ class RandomSplitDataset:
             raise AttributeError('class_counts')
         self.full_init()
         return partial(counts, indices=self._indices)
-
-    def __repr__(self) -> str:
-        size = len(self._indices) if self._fully_initialized else '?'
-        return (f'{type(self).__name__}(part={self.part!r}, '
-                f'val_fraction={self.val_fraction}, seed={self.seed}, '
-                f'group_by={self.group_by!r}, size={size}, '
-                f'dataset={type(self.dataset).__name__})')

@@ -20,14 +20,11 @@ class TemporalOrderSampler(Sampler):
     blocks of ``batch_size`` consecutive samples, and each epoch the order
     of the blocks is shuffled (seeded by ``seed + epoch``), so every batch
     is one block: one stretch of a video (or the end of one video and the
-    start of the next), oldest first. The last, shorter block comes last.
-
-    Under DDP each rank takes every ``world_size``-th block; blocks are
-    repeated (as mmengine's ``DefaultSampler`` repeats samples) so that
-    every rank gets as many batches.
-
-    ``batch_size`` must equal the dataloader's ``batch_size`` (use one
-    config variable for both), else batches straddle blocks.
+    start of the next), oldest first; the last, shorter block comes last.
+    Under DDP each rank takes every ``world_size``-th block, blocks repeated
+    (as ``DefaultSampler`` repeats samples) so all ranks get as many batches.
+    ``batch_size`` must equal the dataloader's (one config variable for
+    both), else batches straddle blocks.
 
     Args:
         dataset (Sized): A dataset with ``get_data_info(i)`` (for
