@@ -119,8 +119,9 @@ def _module_list(projector) -> list:
 
 
 def test_projector_is_the_original_module_list() -> None:
-    """Linear 64->512, LayerNorm, ReLU, Dropout, Linear 512->384, LayerNorm,
-    Dropout, as the original; ``final_norm=False`` drops the last two."""
+    """The original config: Linear 64->512, LayerNorm, ReLU, Dropout, Linear
+    512->384, LayerNorm, Dropout (``final_norm=True``); vlalign's default
+    (the demo's) leaves out the last two."""
     cfg = Config.fromfile(str(ORIGINAL_CONFIG))
     projector = MODELS.build(cfg.model.projector)
     assert _module_list(projector) == [
@@ -130,12 +131,14 @@ def test_projector_is_the_original_module_list() -> None:
     assert projector.net[1].normalized_shape == (512, )
     assert projector.net[5].normalized_shape == (384, )
     assert projector.net[3].p == projector.net[6].p == 0.1
+    assert cfg.model.projector.final_norm is True
     short = MODELS.build(dict(cfg.model.projector, final_norm=False))
     assert [m[0] for m in _module_list(short)] == [
         'Linear', 'LayerNorm', 'ReLU', 'Dropout', 'Linear']
-    # the demo config uses the original projector too
+    # vlalign's default, which the demo config uses
     demo = MODELS.build(Config.fromfile(str(DEMO_CONFIG)).model.projector)
-    assert len(demo.net) == 7
+    assert [m[0] for m in _module_list(demo)] == [m[0] for m in
+                                                  _module_list(short)]
 
 
 def test_alignment_metric_per_type_hand_computed(tmp_path: Path) -> None:

@@ -9,12 +9,18 @@ from vlalign.registry import MODELS
 
 @MODELS.register_module()
 class SemanticProjector(BaseModule):
-    """An MLP applied frame by frame, the original semantic TCN projector.
+    """An MLP applied frame by frame into the text embedding space.
 
-    ``Linear -> LayerNorm -> ReLU -> Dropout -> Linear -> LayerNorm ->
-    Dropout`` (the original experiments' module list). With
-    ``final_norm=False`` the last LayerNorm and Dropout are left out
-    (``... -> Linear``), as vlalign's first version had it.
+    vlalign's default: ``Linear -> LayerNorm -> ReLU -> Dropout -> Linear``.
+    ``final_norm=True`` gives the original experiments' module list,
+    ``... -> Linear -> LayerNorm -> Dropout`` (the semantic TCN's original
+    config uses it). vlalign leaves those two out by default: the targets
+    are unit-norm sentence embeddings, which a final LayerNorm (unit
+    variance per channel) first has to learn to shrink back to. On the
+    generated demo (seed 0, 30 epochs) the default reaches frame cosine
+    0.946 / MSE 0.023 against 0.927 / 0.372, and a 3-frame segmentation
+    head on its outputs F1@50 84.8 against 71.2
+    (configs/semantic_tcn/README.md).
 
     Args:
         in_channels (int): Input width. Defaults to ``64``.
@@ -24,7 +30,7 @@ class SemanticProjector(BaseModule):
         dropout (float): Probability of both Dropout layers. Defaults to
             ``0.1``.
         final_norm (bool): End with ``LayerNorm -> Dropout`` after the last
-            Linear, as the original. Defaults to ``True``.
+            Linear, as the original. Defaults to ``False``.
         init_cfg (dict, optional): Defaults to ``None``.
     """
 
@@ -33,7 +39,7 @@ class SemanticProjector(BaseModule):
                  hidden_channels: int = 512,
                  out_channels: int = 384,
                  dropout: float = 0.1,
-                 final_norm: bool = True,
+                 final_norm: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         layers = [nn.Linear(in_channels, hidden_channels),
