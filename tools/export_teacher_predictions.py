@@ -10,7 +10,7 @@ written atomically (temp file + rename).
 Example:
     python tools/export_teacher_predictions.py \
         configs/anticipation/lmteacher_minilm_1xb32-10e_demo-text.py \
-        work_dirs/lmteacher/best_anticipation_action_top1_epoch_10.pth \
+        work_dirs/lmteacher/epoch_10.pth \
         --out data/anticipation_demo/teacher_predictions.pt --splits train val
 """
 import argparse
@@ -39,6 +39,19 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _set_test_mode(ds_cfg: dict) -> None:
+    """``test_mode=True`` on the innermost dataset config(s), below wrappers
+    such as ``RandomSplitDataset``, which take no such argument."""
+    inner = ds_cfg.get('dataset')
+    if isinstance(inner, dict):
+        _set_test_mode(inner)
+    elif isinstance(ds_cfg.get('datasets'), (list, tuple)):
+        for sub in ds_cfg['datasets']:
+            _set_test_mode(sub)
+    else:
+        ds_cfg['test_mode'] = True
+
+
 def main() -> None:
     args = parse_args()
     from vlalign.apis.inference import init_recognizer
@@ -54,7 +67,7 @@ def main() -> None:
     with torch.no_grad():
         for split in args.splits:
             ds_cfg = copy.deepcopy(cfg[f'{split}_dataloader']['dataset'])
-            ds_cfg['test_mode'] = True
+            _set_test_mode(ds_cfg)
             dataset = DATASETS.build(ds_cfg)
             loader = DataLoader(dataset, batch_size=args.batch_size,
                                 shuffle=False, collate_fn=pseudo_collate)

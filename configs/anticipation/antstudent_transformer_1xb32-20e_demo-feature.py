@@ -3,6 +3,8 @@
 # distillation (KL at temperature 2, times 2^2) from the exported teacher
 # predictions. Needs data/anticipation_demo/teacher_predictions.pt (see the
 # teacher config); the *_no-distill config is the same student without it.
+# Model selection: none (validation is the split reported): the last epoch
+# is reported.
 _base_ = [
     '../_base_/datasets/anticipation_demo_feature.py',
     '../_base_/default_runtime.py'
@@ -41,7 +43,7 @@ param_scheduler = [
 
 default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(save_best='anticipation/action/top1', rule='greater'))
+    checkpoint=dict(save_best=None))
 custom_hooks = [dict(type='RNGStateHook')]
 randomness = dict(seed=0)
 auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -15,15 +15,19 @@ common = dict(
     tau_a=0.5,
     obs_sec=2.0,
     num_obs=8)
+train_csv = f'{data_root}/egtea_train_split1.csv'
+# Validation: the base config's seeded carve of 10 % of the training videos;
+# test split 1 is only tested.
 train_dataloader = dict(
-    dataset=dict(_delete_=True,
-                 ann_file=f'{data_root}/egtea_train_split1.csv',
-                 teacher_file=f'{data_root}/teacher_predictions.pt',
-                 **common))
+    dataset=dict(dataset=dict(
+        _delete_=True, ann_file=train_csv,
+        teacher_file=f'{data_root}/teacher_predictions.pt', **common)))
 val_dataloader = dict(
+    dataset=dict(dataset=dict(_delete_=True, ann_file=train_csv,
+                              test_mode=True, **common)))
+test_dataloader = dict(
     dataset=dict(_delete_=True, ann_file=f'{data_root}/egtea_test_split1.csv',
                  test_mode=True, **common))
-test_dataloader = val_dataloader
 
 model = dict(num_actions=106, num_verbs=19, num_nouns=51, embed_dims=256,
              num_layers=2, num_heads=4,

@@ -5,7 +5,10 @@
 # BERT teacher's exported predictions:
 #   python tools/export_teacher_predictions.py \
 #       configs/anticipation/lmteacher_bert-base_1xb32-20e_ek100-text.py \
-#       CHECKPOINT --out data/epic100/teacher_predictions.pt --splits train
+#       CHECKPOINT --out data/epic100/teacher_predictions.pt --splits train val
+# (train + val = both parts of the teacher's carve: every training segment).
+# Model selection: as the teacher, on 10 % of the training videos (the same
+# seeded carve); the EPIC-100 validation split is only tested.
 _base_ = ['../_base_/default_runtime.py']
 
 data_root = 'data/epic100'
@@ -20,18 +23,26 @@ common = dict(
     tau_a=1.0,
     obs_sec=2.0,
     num_obs=8)
+val_carve = dict(type='RandomSplitDataset', val_fraction=0.1, seed=0,
+                 group_by='video_id')
+train_csv = f'{data_root}/EPIC_100_train.csv'
 train_dataloader = dict(
     batch_size=32, num_workers=4, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(ann_file=f'{data_root}/EPIC_100_train.csv',
-                 teacher_file=f'{data_root}/teacher_predictions.pt',
-                 **common))
+    dataset=dict(**val_carve, part='train',
+                 dataset=dict(ann_file=train_csv,
+                              teacher_file=f'{data_root}/teacher_predictions.pt',
+                              **common)))
 val_dataloader = dict(
+    batch_size=64, num_workers=4, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**val_carve, part='val',
+                 dataset=dict(ann_file=train_csv, test_mode=True, **common)))
+test_dataloader = dict(
     batch_size=64, num_workers=4, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(ann_file=f'{data_root}/EPIC_100_validation.csv',
                  test_mode=True, **common))
-test_dataloader = val_dataloader
 val_evaluator = [dict(type='AnticipationMetric')]
 test_evaluator = val_evaluator
 

@@ -2,8 +2,9 @@
 # BERT (random init, MiniLM's uncased tokenizer; the demo's words are few)
 # fine-tuned on the text of the last 5 actions with action, verb and noun
 # heads. The *_minilm_* config fine-tunes all-MiniLM-L6-v2 instead.
-# Then export its predictions for the student:
-#   python tools/export_teacher_predictions.py CONFIG CHECKPOINT \
+# Then export its predictions (last epoch; no best checkpoint is kept, the
+# validation split is the one reported) for the student:
+#   python tools/export_teacher_predictions.py CONFIG work_dirs/.../epoch_30.pth \
 #       --out data/anticipation_demo/teacher_predictions.pt
 _base_ = ['./lmteacher_minilm_1xb32-10e_demo-text.py']
 

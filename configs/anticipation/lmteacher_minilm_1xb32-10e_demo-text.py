@@ -1,8 +1,11 @@
 # The teacher of the anticipation demo: all-MiniLM-L6-v2 (offline) fine-tuned
 # on the text of the last 5 actions, with action, verb and noun heads.
-# Then export its predictions for the student:
-#   python tools/export_teacher_predictions.py CONFIG CHECKPOINT \
+# Then export its predictions (last epoch) for the student:
+#   python tools/export_teacher_predictions.py CONFIG work_dirs/.../epoch_10.pth \
 #       --out data/anticipation_demo/teacher_predictions.pt
+# Model selection: none. The demo data have train and validation splits and
+# validation is the split reported, so no best checkpoint is kept and the
+# last epoch is reported and exported.
 _base_ = [
     '../_base_/datasets/anticipation_demo_text.py',
     '../_base_/default_runtime.py'
@@ -38,7 +41,7 @@ param_scheduler = [
 
 default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(save_best='anticipation/action/top1', rule='greater'))
+    checkpoint=dict(save_best=None))
 # ClassCountsHook sets the class weights when class_weighted=True.
 custom_hooks = [dict(type='ClassCountsHook'), dict(type='RNGStateHook')]
 randomness = dict(seed=0)

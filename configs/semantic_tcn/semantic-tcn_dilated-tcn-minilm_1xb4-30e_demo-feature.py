@@ -2,7 +2,11 @@
 #   python tools/data/generate_segmentation_demo.py --out-dir data/semantic_tcn_demo
 #   python tools/train.py configs/semantic_tcn/semantic-tcn_dilated-tcn-minilm_1xb4-30e_demo-feature.py
 # Trains in 25-50 s on 2 (shared) CPU cores, MiniLM load included. The architecture is the original one with a
-# narrower first layer (the demo features are 64-d, not VideoMAE's 768).
+# narrower first layer (the demo features are 64-d, not VideoMAE's 768) and vlalign's projector (no final
+# LayerNorm + Dropout; `model.projector.final_norm=True` gives the original's, see the README).
+# Model selection: none. The demo has train and test splits only; val runs on the test bundle to show
+# progress, so nothing may be chosen by it: no best checkpoint, no early stop. Report the last epoch
+# (epoch_30.pth).
 _base_ = ['../_base_/default_runtime.py']
 
 data_root = 'data/semantic_tcn_demo'
@@ -67,7 +71,6 @@ param_scheduler = [
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=5, ignore_last=False),
-    checkpoint=dict(type='CheckpointHook', interval=10,
-                    save_best='align/cos_mean', rule='greater',
+    checkpoint=dict(type='CheckpointHook', interval=10, save_best=None,
                     max_keep_ckpts=2))
 randomness = dict(seed=0)

@@ -2,6 +2,9 @@
 # data. Generate the data, then train (well under a minute on a CPU):
 #   python tools/data/generate_epic_demo.py --out-dir data/epic_demo
 #   python tools/train.py configs/verb_noun/verbnoun-xattn_mstemporal_1xb16-u16-15e_epic-demo-feature.py
+# Model selection: none. The demo data have train and validation splits and
+# validation is the split reported, so the last epoch is reported and no
+# best checkpoint is kept.
 _base_ = [
     '../_base_/models/verbnoun_xattn_mstemporal.py',
     '../_base_/datasets/epic_demo_verb_noun_feature.py',
@@ -39,6 +42,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     dict(type='TrainValGapHook')
 ]
-default_hooks = dict(logger=dict(interval=4))
+default_hooks = dict(logger=dict(interval=4),
+                     checkpoint=dict(save_best=None))
 log_processor = dict(window_size=4)
 randomness = dict(seed=0)

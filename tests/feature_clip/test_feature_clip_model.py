@@ -14,9 +14,9 @@ from vlalign.utils.errors import ConfigError
 CONFIGS = {
     'demo': 'featureclip_mlp_1xb32-10e_demo-features.py',
     'omnivore':
-    'featureclip_mlp-omnivore-mpnet_1xb128-10e_ego4d-narrations.py',
+    'featureclip_mlp-omnivore-mpnet_1xb128-15e_ego4d-narrations.py',
     'videomae':
-    'featureclip_mlp-videomae-minilm_1xb128-10e_ego4d-narrations.py',
+    'featureclip_mlp-videomae-minilm_1xb128-15e_ego4d-narrations.py',
 }
 
 
@@ -49,6 +49,75 @@ def test_logit_scale_init_and_clamp():
     # clamped: no gradient flows into the stored parameter
     model.logit_scale().backward()
     assert model.logit_scale.log_scale.grad.item() == 0.0
+
+
+def test_original_mode_multiplies_the_raw_parameter_unnormalised():
+    """The notebook's logits: raw s times unnormalised projections."""
+    model = _model(normalize=False, logit_scale_mode='raw')
+    model.visual_proj = torch.nn.Identity()
+    model.text_proj = torch.nn.Identity()
+    assert model.logit_scale().item() == pytest.approx(math.log(1 / 0.07))
+    v = torch.tensor([[2.0, 0.0], [0.0, 3.0]])
+    t = torch.tensor([[1.0, 1.0], [0.0, 2.0]])
+    with torch.no_grad():
+        model.logit_scale.log_scale.fill_(0.5)
+    out = model(dict(video=v, text=t), mode='loss')
+    logits = 0.5 * v @ t.t()  # [[1, 0], [1.5, 3]], not cosines
+    expect = (F.cross_entropy(logits, torch.arange(2)) +
+              F.cross_entropy(logits.t(), torch.arange(2)))
+    assert (out['loss_v2t'] + out['loss_t2v']).item() == pytest.approx(
+        expect.item(), rel=1e-5)
+    assert out['logit_scale'].item() == pytest.approx(0.5)
+    # embeddings stay unnormalised for retrieval too
+    pred = model(dict(video=v, text=t), mode='predict')
+    assert pred[1].video_emb.norm().item() == pytest.approx(3.0)
+
+
+def test_original_mode_gradient_and_in_place_clamp_after_the_step():
+    """No clamp in forward: the raw scale gets a gradient below and at the
+    cap; LogitScaleClampHook clamps the parameter in place after the step."""
+    from mmengine.optim import OptimWrapper
+
+    from vlalign.engine.hooks import LogitScaleClampHook
+    torch.manual_seed(0)
+    model = _model(normalize=False, logit_scale_mode='raw')
+    x, y = torch.randn(8, 6), torch.randn(8, 5)
+    scale = model.logit_scale.log_scale
+    cap = math.log(100.0)
+    for value in (math.log(1 / 0.07), cap):  # below and at the cap
+        model.zero_grad()
+        with torch.no_grad():
+            scale.fill_(value)
+        loss = model(dict(video=x, text=y), mode='loss')
+        (loss['loss_v2t'] + loss['loss_t2v']).backward()
+        assert scale.grad is not None and scale.grad.abs().item() > 0
+    # CLIP-style for contrast: past the cap the forward clamp cuts it
+    clip = _model()
+    with torch.no_grad():
+        clip.logit_scale.log_scale.fill_(cap + 1)
+    loss = clip(dict(video=x, text=y), mode='loss')
+    (loss['loss_v2t'] + loss['loss_t2v']).backward()
+    assert clip.logit_scale.log_scale.grad.item() == 0.0
+
+    # a step that pushes s past the cap, then the hook clamps in place
+    with torch.no_grad():
+        scale.fill_(cap - 0.01)
+    optim = OptimWrapper(torch.optim.SGD([scale], lr=1e3))
+    model.train_step(dict(inputs=dict(video=x, text=10 * x[:, :5])), optim)
+    assert scale.item() > cap or scale.item() < 0  # the step left the range
+    runner = MagicMock(model=model)
+    LogitScaleClampHook().after_train_iter(runner, 0)
+    assert 0.0 <= scale.item() <= cap
+    assert scale.item() in (0.0, pytest.approx(cap))
+    with torch.no_grad():
+        scale.fill_(-1.0)
+    LogitScaleClampHook().after_train_iter(runner, 1)
+    assert scale.item() == 0.0
+
+
+def test_bad_logit_scale_mode_is_a_config_error():
+    with pytest.raises(ConfigError, match="'exp', 'raw'"):
+        _model(logit_scale_mode='log')
 
 
 def test_symmetric_infonce_hand_computed():
@@ -136,6 +205,7 @@ def test_configs_build_and_train_step(repo_root, name):
                       'videomae': (768, 384)}[name]
     assert cfg.train_dataloader.batch_size == (32 if name == 'demo' else 128)
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    model.init_weights()
     for sched in cfg.param_scheduler:
         assert 'end' in sched and 'by_epoch' in sched
     data = dict(inputs=dict(video=torch.randn(4, d), text=torch.randn(4, c)))
@@ -143,8 +213,10 @@ def test_configs_build_and_train_step(repo_root, name):
     log_vars = model.train_step(data, optim_wrapper)
     assert {'loss', 'loss_v2t', 'loss_t2v', 'logit_scale'} <= set(log_vars)
     optim_wrapper.update_params.assert_called_once()
-    # batch 4, random pairs: the loss is near 2 * log(4)
-    assert 0.5 < log_vars['loss'].item() < 20
+    assert torch.isfinite(log_vars['loss'])
+    if cfg.model.get('normalize', True):
+        # batch 4, random pairs, cosine logits: the loss is near 2 * log(4)
+        assert 0.5 < log_vars['loss'].item() < 20
 
 
 def test_demo_config_dataset_from_generated_data(repo_root, tmp_path):
@@ -161,3 +233,35 @@ def test_demo_config_dataset_from_generated_data(repo_root, tmp_path):
     ds = DATASETS.build(ds_cfg)
     assert ds[0]['inputs']['video'].shape == (32, )
     assert ds[0]['inputs']['text'].shape == (24, )
+
+
+@pytest.mark.parametrize('name', ['omnivore', 'videomae'])
+def test_ego4d_configs_are_the_original_setting(repo_root, name):
+    """The values of the original Ego4D notebook, read from the config."""
+    cfg = _cfg(repo_root, name)
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, tuple(opt.betas), opt.eps) == \
+        ('AdamW', 1e-4, (0.98, 0.9), 1e-6)
+    assert cfg.train_cfg.max_epochs == 15
+    assert not cfg.param_scheduler  # no scheduler
+    for loader in ('train_dataloader', 'val_dataloader'):
+        assert cfg[loader].dataset.offset_sec == 2.0
+    assert cfg.model.normalize is False
+    assert cfg.model.logit_scale_mode == 'raw'
+    assert cfg.model.init_temperature == 0.07
+    assert cfg.model.max_logit_scale == 100.0
+    assert 'LogitScaleClampHook' in [h.type for h in cfg.custom_hooks]
+    for proj in ('visual_proj', 'text_proj'):
+        init = cfg.model[proj].init_cfg
+        assert (init.type, init.layer, init.distribution, init.bias) == \
+            ('Xavier', 'Linear', 'uniform', 0.0)
+        assert init.gain == pytest.approx(torch.nn.init.calculate_gain('relu'))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    for layer in model.visual_proj.mlp:
+        if isinstance(layer, torch.nn.Linear):
+            assert layer.bias.abs().max().item() == 0.0
+            fan_in, fan_out = layer.weight.shape[1], layer.weight.shape[0]
+            bound = math.sqrt(2) * math.sqrt(6 / (fan_in + fan_out))
+            assert layer.weight.abs().max().item() <= bound
+            assert layer.weight.abs().max().item() > 0.9 * bound

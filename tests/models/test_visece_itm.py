@@ -158,15 +158,49 @@ def test_itm_scores_video_and_text_pairs(monkeypatch):
     assert text_shape[2] == C and video_shape[1:] == (8, C)
 
 
-def test_all_one_class_batch_still_trains():
+def test_all_one_class_batch_skips_the_itm_loss(monkeypatch):
+    """No valid negative (all clips one class): by default the ITM loss is
+    skipped as in the original, without error. ``loss_itm`` stays as a zero
+    that gives every head parameter a zero gradient (DDP needs each
+    parameter used on every rank); the head does not run, ``itm_acc`` is
+    not logged, and the contrastive terms train as usual."""
     model = build()
+    calls = []
+    monkeypatch.setattr(model.itm_head, 'forward',
+                        lambda *a, **k: calls.append(a))
     losses = model(demo_inputs(itm_cfg(), batch_size=3),
                    demo_data_samples([2, 2, 2]), mode='loss')
-    assert torch.isfinite(losses['loss_itm'])
+    assert not calls and 'itm_acc' not in losses
+    assert losses['loss_itm'].item() == 0.0
+    assert losses['loss_itm'].requires_grad
+    (losses['loss_itm'] + losses['loss_v2t']).backward()
+    grads = [p.grad for p in model.itm_head.parameters()]
+    assert all(g is not None and g.abs().sum() == 0 for g in grads)
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in model.video_encoder.parameters())
+    # one train step through mmengine's loss parsing
+    data = dict(inputs=list(demo_inputs(itm_cfg(), batch_size=2)),
+                data_samples=demo_data_samples([1, 1]))
+    log_vars = model.train_step(data, MagicMock())
+    assert log_vars['loss_itm'] == 0.0 and torch.isfinite(log_vars['loss'])
+
+
+def test_all_one_class_batch_positives_rule_trains_on_positives():
+    model = build(no_negative='positives')
+    losses = model(demo_inputs(itm_cfg(), batch_size=3),
+                   demo_data_samples([2, 2, 2]), mode='loss')
+    assert torch.isfinite(losses['loss_itm']) and 'itm_acc' in losses
     losses['loss_itm'].backward()
     grads = [p.grad for p in model.itm_head.parameters()]
     assert all(g is not None for g in grads)
     assert sum(g.abs().sum() for g in grads) > 0
+
+
+def test_mixed_batch_is_not_skipped():
+    model = build()
+    losses = model(demo_inputs(itm_cfg(), batch_size=3),
+                   demo_data_samples([2, 2, 0]), mode='loss')
+    assert losses['loss_itm'].item() > 0 and 'itm_acc' in losses
 
 
 def test_frozen_bert_trains_only_the_fusion_side():
@@ -263,5 +297,7 @@ def test_class_tokens_cached_per_eval_run():
 def test_bad_options_raise():
     with pytest.raises(ValueError, match='hard_negative'):
         MODELS.build(itm_cfg(hard_negative='easy'))
+    with pytest.raises(ValueError, match='no_negative'):
+        MODELS.build(itm_cfg(no_negative='error'))
     with pytest.raises(ValueError, match='itm_rerank_k'):
         MODELS.build(itm_cfg(test_cfg=dict(itm_rerank_k=-1)))

@@ -136,3 +136,30 @@ def test_collate_pads_to_longest_with_mask() -> None:
     assert s['labels'][0].tolist() == [0, 1, 1, -1, -1]
     assert x[0, 3:].abs().sum() == 0 and s['videos'] == ['a', 'b']
     assert s['lengths'].tolist() == [3, 5]
+
+
+def test_original_config_validates_on_held_out_training_videos(
+        tmp_path: Path) -> None:
+    """The MS-TCN recipe's carve: label embeddings are prepared through the
+    wrapper, train and val hold disjoint training videos, test the test
+    bundle."""
+    from mmengine.config import Config
+
+    from semantic_tcn_helpers import ORIGINAL_CONFIG
+    root = tmp_path / 'data'
+    make_tiny_data(root, num_train=10, num_test=3)
+    cfg = Config.fromfile(str(ORIGINAL_CONFIG))
+    for ds in (cfg.train_dataloader.dataset.dataset,
+               cfg.val_dataloader.dataset.dataset, cfg.test_dataloader.dataset):
+        ds['data_root'] = str(root)
+        ds['text_encoder'] = dict(TINY_TEXT_ENCODER)  # replaced, not merged
+    assert prepare_label_embeddings(cfg) == [str(root / 'label_embeddings.pth')]
+    train = DATASETS.build(cfg.train_dataloader.dataset)
+    val = DATASETS.build(cfg.val_dataloader.dataset)
+    test = DATASETS.build(cfg.test_dataloader.dataset)
+    videos = lambda ds: {ds.get_data_info(i)['video']  # noqa: E731
+                         for i in range(len(ds))}
+    assert len(val) == 1 and len(train) == 9  # 10 % of the 10 videos
+    assert videos(train).isdisjoint(videos(val))
+    assert videos(test).isdisjoint(videos(train) | videos(val))
+    assert val.metainfo['classes'] == train.metainfo['classes']

@@ -103,6 +103,42 @@ def test_original_config_facts() -> None:
     assert cfg.default_hooks.checkpoint.interval == 20
     hooks = {h['type']: h for h in cfg.custom_hooks}
     assert hooks['EarlyStoppingHook']['monitor'] == 'align/cos_mean'
+    # early stopping and the best checkpoint read a carve of the training
+    # videos; the test bundle is only tested
+    val, train = cfg.val_dataloader.dataset, cfg.train_dataloader.dataset
+    assert (val.type, val.part, train.part) == ('RandomSplitDataset', 'val',
+                                                'train')
+    assert val.dataset.ann_file == train.dataset.ann_file == \
+        'splits/train.split1.bundle'
+    assert cfg.test_dataloader.dataset.ann_file == 'splits/test.split1.bundle'
+
+
+def _module_list(projector) -> list:
+    return [(type(m).__name__, getattr(m, 'in_features', None),
+             getattr(m, 'out_features', None)) for m in projector.net]
+
+
+def test_projector_is_the_original_module_list() -> None:
+    """The original config: Linear 64->512, LayerNorm, ReLU, Dropout, Linear
+    512->384, LayerNorm, Dropout (``final_norm=True``); vlalign's default
+    (the demo's) leaves out the last two."""
+    cfg = Config.fromfile(str(ORIGINAL_CONFIG))
+    projector = MODELS.build(cfg.model.projector)
+    assert _module_list(projector) == [
+        ('Linear', 64, 512), ('LayerNorm', None, None), ('ReLU', None, None),
+        ('Dropout', None, None), ('Linear', 512, 384),
+        ('LayerNorm', None, None), ('Dropout', None, None)]
+    assert projector.net[1].normalized_shape == (512, )
+    assert projector.net[5].normalized_shape == (384, )
+    assert projector.net[3].p == projector.net[6].p == 0.1
+    assert cfg.model.projector.final_norm is True
+    short = MODELS.build(dict(cfg.model.projector, final_norm=False))
+    assert [m[0] for m in _module_list(short)] == [
+        'Linear', 'LayerNorm', 'ReLU', 'Dropout', 'Linear']
+    # vlalign's default, which the demo config uses
+    demo = MODELS.build(Config.fromfile(str(DEMO_CONFIG)).model.projector)
+    assert [m[0] for m in _module_list(demo)] == [m[0] for m in
+                                                  _module_list(short)]
 
 
 def test_alignment_metric_per_type_hand_computed(tmp_path: Path) -> None:

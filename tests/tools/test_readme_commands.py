@@ -36,6 +36,12 @@ def test_paclmod5_demo_command_builds_and_trains(demo_data):
 
     train_set = DATASETS.build(cfg.train_dataloader.dataset)
     assert len(train_set.metainfo['classes']) == 24
+    # validation: the seeded carve of the training split, held out of it
+    val_set = DATASETS.build(cfg.val_dataloader.dataset)
+    assert len(val_set.metainfo['classes']) == 24 and len(val_set) > 0
+    clips = lambda ds: {ds.get_data_info(i)['frame_dir']  # noqa: E731
+                        for i in range(len(ds))}
+    assert clips(val_set).isdisjoint(clips(train_set))
     test_set = DATASETS.build(cfg.test_dataloader.dataset)
     assert len(test_set.metainfo['classes']) == 6
     batch = pseudo_collate([train_set[i] for i in range(2)])

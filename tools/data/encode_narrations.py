@@ -12,10 +12,11 @@ Examples:
     # narrations -> data/ego4d/narrations_minilm.{npy,json}
     python tools/data/encode_narrations.py narration.json \
         data/ego4d/narrations_minilm --model all-MiniLM-L6-v2
-    # class prompts for zero-shot evaluation (mean over the prompts)
+    # class prompts for zero-shot evaluation (mean over the prompts); the
+    # original experiments: Kinetics labels with the default prompt below,
+    # Charades-Ego labels as they are (--prompt '{label}')
     python tools/data/encode_narrations.py --classes classes.txt \
-        data/charades_ego/classes_minilm \
-        --prompt 'The person in this video is doing {label}'
+        data/charades_ego/classes_minilm --prompt '{label}'
 """
 import argparse
 import json

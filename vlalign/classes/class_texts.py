@@ -38,9 +38,9 @@ TextSource = Union[str, Mapping[str, Sequence[str]]]
 #: - ``action``: the name as a noun phrase; grammatical for any label
 #:   ("drink water", "clapping", "hopping (one foot jumping)").
 #: - ``person``: sentences about a person, best with gerund labels
-#:   ("clapping", "reading"); the last one is the prompt of the
-#:   original feature-CLIP experiments ("The person in this video is doing
-#:   <label>").
+#:   ("clapping", "reading"); the last one is the prompt the original
+#:   feature-CLIP experiments gave Kinetics labels ("The person in this
+#:   video is doing <label>"; Charades-Ego labels were used as they are).
 #: - ``skeleton``: sentences about body motion, for skeleton encoders.
 #: - ``actionclip``: the 16 templates of ActionCLIP (Wang et al., 2021), as
 #:   mmaction2's ``projects/actionclip`` uses them.

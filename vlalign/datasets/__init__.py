@@ -10,7 +10,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
-  ``EpicVerbNounDataset``, anticipation datasets.
+  ``EpicVerbNounDataset``, anticipation datasets, ``TemporalOrderSampler``;
+- any: ``RandomSplitDataset``, validation carved from a training set.
 """
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)
@@ -24,6 +25,8 @@ from .feature_text_datasets import (FeatureClassificationDataset,
 from .narrations import TextEmbeddings, read_narrations, rewrite_tags
 from .pose_io import load_pose_annotations
 from .pose_text_dataset import PoseTextDataset
+from .random_split import RandomSplitDataset
+from .samplers import TemporalOrderSampler
 from .segmentation_features import (SegmentationFeatureDataset,
                                     pad_segmentation_batch)
 from .transforms import SkeletonFeatures, SkeletonFlip
@@ -33,8 +36,8 @@ __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
     'EPIC_100_COLUMNS', 'EpicSegment', 'EpicVerbNounDataset',
     'FeatureClassificationDataset', 'FeatureNarrationDataset', 'FeatureStore',
-    'PoseTextDataset', 'SegmentationFeatureDataset',
-    'SkeletonFeatures', 'SkeletonFlip', 'TextEmbeddings',
+    'PoseTextDataset', 'RandomSplitDataset', 'SegmentationFeatureDataset',
+    'SkeletonFeatures', 'SkeletonFlip', 'TemporalOrderSampler', 'TextEmbeddings',
     'feature_text_collate', 'get_start_end_idx',
     'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',

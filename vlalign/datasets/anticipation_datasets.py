@@ -174,14 +174,21 @@ class _SegmentDataset(BaseDataset):
         self._check_classes(segs, path)
         return segs
 
-    def class_counts(self) -> Dict[str, np.ndarray]:
+    def class_counts(self, indices: Optional[Sequence[int]] = None
+                     ) -> Dict[str, np.ndarray]:
         """Training-label counts per task (``action``, ``verb``, ``noun``),
-        for class-weighted losses; unknown labels (``-1``) are not counted."""
+        for class-weighted losses; unknown labels (``-1``) are not counted.
+
+        Args:
+            indices (Sequence[int], optional): Count only these samples (the
+                train part of a :class:`RandomSplitDataset`). Defaults to
+                ``None`` (all).
+        """
         sizes = dict(action=self.metainfo['num_actions'],
                      verb=self.metainfo['num_verbs'],
                      noun=self.metainfo['num_nouns'])
         counts = {k: np.zeros(n, dtype=np.int64) for k, n in sizes.items()}
-        for i in range(len(self)):
+        for i in (range(len(self)) if indices is None else indices):
             info = self.get_data_info(i)
             for k in sizes:
                 if info[f'gt_{k}'] >= 0:
@@ -215,7 +222,10 @@ class ActionHistoryTextDataset(_SegmentDataset):
         **kwargs: ``BaseDataset`` arguments (``test_mode``, ``indices``,
             ...).
 
-    A sample is ``dict(inputs=str, data_samples=BaseDataElement)``.
+    A sample is ``dict(inputs=str, data_samples=BaseDataElement)``; the data
+    info also holds ``video_id`` and ``start_frame``, the keys by which
+    :class:`~vlalign.datasets.TemporalOrderSampler` puts a batch in temporal
+    order (the original's ``sort_seg``).
     """
 
     def __init__(self, ann_file: str, action_file: str,
@@ -244,6 +254,7 @@ class ActionHistoryTextDataset(_SegmentDataset):
             raise DataError(f'{self.ann_file}: no segment has '
                             f'{self.min_hist_len} past action(s)')
         return [dict(uid=ex.uid, video_id=ex.target.video_id,
+                     start_frame=ex.target.start_frame,
                      text=history_text(ex.history, self.verb_names,
                                        self.noun_names, self.sep),
                      **_labels(ex.target, self.vocab))
@@ -397,7 +408,8 @@ class AnticipationFeatureDataset(_SegmentDataset):
                 s.start_frame, self.features.num_frames(s.video_id),
                 self.video_fps, self.feature_fps, self.tau_a, self.obs_sec,
                 self.num_obs)
-            info = dict(uid=s.narration_id, video_id=s.video_id, rows=rows,
+            info = dict(uid=s.narration_id, video_id=s.video_id,
+                        start_frame=s.start_frame, rows=rows,
                         **_labels(s, self.vocab))
             teacher = self.teacher.get(s.narration_id)
             if teacher is None and self.teacher and \

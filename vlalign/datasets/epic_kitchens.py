@@ -17,6 +17,11 @@ Two kinds of file are covered, exactly as released in
 
 The annotations are also released as pandas pickles (``.pkl``); those load
 when pandas is installed (it is not a dependency: the CSVs hold the same).
+
+EPIC-KITCHENS-55 files (``EPIC_train_action_labels.csv``,
+``EPIC_verb_classes.csv``, ``EPIC_noun_classes.csv``) read the same way:
+their ``uid`` column is the segment id, their class files have
+``verb_id``/``noun_id`` and ``class_key``.
 """
 import ast
 import csv
@@ -35,9 +40,11 @@ EPIC_100_COLUMNS: Tuple[str, ...] = (
     'all_noun_classes')
 
 #: Columns every segment file has (the test-set file has only these and the
-#: timestamps).
+#: timestamps); EPIC-55 files name the id column ``uid``.
 EPIC_REQUIRED_COLUMNS: Tuple[str, ...] = (
     'narration_id', 'participant_id', 'video_id', 'start_frame', 'stop_frame')
+#: The segment-id column of EPIC-KITCHENS-55 files.
+EPIC_55_ID_COLUMN = 'uid'
 
 #: Header of ``EPIC_100_verb_classes.csv`` / ``EPIC_100_noun_classes.csv``.
 EPIC_CLASS_COLUMNS: Tuple[str, ...] = ('id', 'key', 'instances', 'category')
@@ -145,7 +152,8 @@ def load_epic_annotations(path: str) -> List[EpicSegment]:
 
     Args:
         path (str): ``EPIC_100_train.csv``, ``EPIC_100_validation.csv``,
-            ``EPIC_100_test_timestamps.csv`` or the ``.pkl`` versions.
+            ``EPIC_100_test_timestamps.csv`` or the ``.pkl`` versions; or an
+            EPIC-55 file (``uid`` as the id column).
 
     Returns:
         list[EpicSegment]: Rows in file order. Files without
@@ -159,6 +167,10 @@ def load_epic_annotations(path: str) -> List[EpicSegment]:
             column.
     """
     header, rows = _read_rows(path)
+    id_column = 'narration_id'
+    if id_column not in header and EPIC_55_ID_COLUMN in header:
+        id_column = EPIC_55_ID_COLUMN  # EPIC-KITCHENS-55
+        header = ['narration_id' if c == id_column else c for c in header]
     missing = [c for c in EPIC_REQUIRED_COLUMNS if c not in header]
     if missing:
         raise DataError(f'{path}: missing required columns {missing} '
@@ -170,7 +182,7 @@ def load_epic_annotations(path: str) -> List[EpicSegment]:
     segments: List[EpicSegment] = []
     seen = set()
     for index, row in enumerate(rows):
-        row_id = str(row.get('narration_id') or '').strip()
+        row_id = str(row.get(id_column) or '').strip()
         if not row_id:
             raise DataError(f'{path}: data row {index + 1}: empty '
                             '"narration_id"')
@@ -256,7 +268,8 @@ def load_epic_classes(path: str) -> List[str]:
 
     Args:
         path (str): A class file with the header ``id,key,instances,category``
-            (only ``id`` and ``key`` are needed).
+            (only ``id`` and ``key`` are needed), or EPIC-55's
+            ``verb_id``/``noun_id,class_key,...``.
 
     Returns:
         list[str]: ``key`` of each class, at index ``id``.
@@ -271,7 +284,12 @@ def load_epic_classes(path: str) -> List[str]:
         reader = csv.DictReader(f)
         header = list(reader.fieldnames or [])
         rows = list(reader)
-    missing = [c for c in ('id', 'key') if c not in header]
+    # EPIC-55: verb_id / noun_id and class_key
+    id_col = next((c for c in ('id', 'verb_id', 'noun_id') if c in header),
+                  'id')
+    key_col = 'key' if 'key' in header or 'class_key' not in header \
+        else 'class_key'
+    missing = [c for c in (id_col, key_col) if c not in header]
     if missing:
         raise DataError(f'{path}: missing columns {missing} (header: '
                         f'{header})')
@@ -279,10 +297,11 @@ def load_epic_classes(path: str) -> List[str]:
         raise DataError(f'{path}: no class rows')
     names: Dict[int, str] = {}
     for index, row in enumerate(rows):
-        class_id = _int_field(row['id'], path, f'{index + 1}', 'id', 0)
-        key = (row['key'] or '').strip()
+        class_id = _int_field(row[id_col], path, f'{index + 1}', id_col, 0)
+        key = (row[key_col] or '').strip()
         if not key:
-            raise DataError(f'{path}: row {class_id}: column "key" is empty')
+            raise DataError(f'{path}: row {class_id}: column "{key_col}" is '
+                            'empty')
         if class_id in names:
             raise DataError(f'{path}: row {class_id}: duplicate id')
         names[class_id] = key

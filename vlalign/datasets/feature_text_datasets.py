@@ -297,7 +297,9 @@ class FeatureClassificationDataset(_FeatureWindowDataset):
     Each item carries the class prompt embeddings ``[K, C]`` (one shared
     tensor) as ``inputs['class_text']``, so the model scores every class
     without a text encoder; build them with ``tools/data/encode_narrations.py
-    --classes FILE --prompt 'The person in this video is doing {label}'``.
+    --classes FILE --prompt PROMPT`` (the original: ``'{label}'``, the names
+    as they are, for Charades-Ego; ``'The person in this video is doing
+    {label}'`` for Kinetics).
 
     Args:
         feature_file (str): HDF5 :class:`FeatureStore`.

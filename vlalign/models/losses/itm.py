@@ -65,8 +65,9 @@ def itm_pairs(sim: Tensor, labels: Optional[Tensor] = None,
     negative text, and every text ``j`` with a hard negative video (target
     0). Pairs with the same label are masked out of the negative candidates
     (VindLU's rule), so a positive is never used as a negative; a sample
-    without any other-class partner (e.g. in an all-one-class batch) adds
-    only its positive pair.
+    without any other-class partner adds only its positive pair, and an
+    all-one-class batch gives positives only (``targets`` all 1), which
+    :class:`~vlalign.models.ViseceITM` skips by default.
 
     Args:
         sim (Tensor): ``[B, B]`` video-to-text similarity logits, row = video.
@@ -104,7 +105,9 @@ class ITMLoss(nn.Module):
     """Cross-entropy of the 2-way match classifier over ITM pairs.
 
     The mean runs over all pairs present (positives and the hard negatives
-    that exist), so a batch without negatives still gives a finite loss.
+    that exist). Whether a batch without any negative is trained at all is
+    the recognizer's rule (:class:`~vlalign.models.ViseceITM`
+    ``no_negative``: skipped by default).
 
     Args:
         loss_weight (float): Multiplier of ``loss_itm``. Defaults to ``1.0``.

@@ -19,10 +19,21 @@ class FeatureCLIP(BaseModel):
 
     Two projection MLPs map video features ``[B, D]`` and sentence
     embeddings ``[B, C]`` into one space; a learnable logit scale
-    (initialised at ``log(1 / 0.07)``, clamped to ``[0, log 100]``) scales
-    their cosine similarities, and a symmetric InfoNCE over the batch of
-    all ranks (:class:`~vlalign.models.losses.VideoTextContrastiveLoss`,
-    one-hot targets: narrations are pairs, not classes) trains both.
+    (:class:`~vlalign.models.layers.LogitScale`, initialised at
+    ``log(1 / 0.07)``, kept in ``[0, log 100]``) scales their similarities,
+    and a symmetric InfoNCE over the batch of all ranks
+    (:class:`~vlalign.models.losses.VideoTextContrastiveLoss`, one-hot
+    targets: narrations are pairs, not classes) trains both.
+
+    Two similarity settings:
+
+    - vlalign's default, CLIP-style: L2-normalised embeddings, scale
+      ``exp(s)`` clamped in the forward pass (``normalize=True``,
+      ``logit_scale_mode='exp'``);
+    - the original Ego4D notebook: unnormalised projections multiplied by
+      the raw parameter ``s`` (about 2.66 at the start), which
+      :class:`~vlalign.engine.hooks.LogitScaleClampHook` clamps in place
+      after each step (``normalize=False``, ``logit_scale_mode='raw'``).
 
     Inputs are a dict: ``video`` ``[B, D]`` always; ``text`` ``[B, C]`` for
     pairs (loss, retrieval); ``class_text`` ``[K, C]`` for zero-shot
@@ -36,6 +47,10 @@ class FeatureCLIP(BaseModel):
             ``dict(type='VideoTextContrastiveLoss', label_aware=False)``.
         init_temperature (float): Defaults to ``0.07``.
         max_logit_scale (float): Defaults to ``100``.
+        normalize (bool): L2-normalise both embeddings. Defaults to ``True``.
+        logit_scale_mode (str): ``'exp'`` or ``'raw'``, see
+            :class:`~vlalign.models.layers.LogitScale`. Defaults to
+            ``'exp'``.
         data_preprocessor (dict, optional): Defaults to mmengine's
             ``BaseDataPreprocessor`` (moves tensors to the device).
         init_cfg (dict, optional): mmengine init config.
@@ -45,6 +60,8 @@ class FeatureCLIP(BaseModel):
                  loss: Optional[Dict] = None,
                  init_temperature: float = 0.07,
                  max_logit_scale: float = 100.0,
+                 normalize: bool = True,
+                 logit_scale_mode: str = 'exp',
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor,
@@ -56,7 +73,12 @@ class FeatureCLIP(BaseModel):
         if out_v is not None and out_t is not None and out_v != out_t:
             raise ConfigError(f'visual_proj.out_channels={out_v} differs '
                               f'from text_proj.out_channels={out_t}')
-        self.logit_scale = LogitScale(init_temperature, max_logit_scale)
+        try:
+            self.logit_scale = LogitScale(init_temperature, max_logit_scale,
+                                          mode=logit_scale_mode)
+        except ValueError as e:
+            raise ConfigError(f'FeatureCLIP: {e}') from None
+        self.normalize = normalize
         self.loss_fn = LOSSES.build(
             loss or dict(type='VideoTextContrastiveLoss', label_aware=False))
 
@@ -73,15 +95,20 @@ class FeatureCLIP(BaseModel):
                               f'model expects {want}-d '
                               f'({type(proj).__name__}.in_channels)')
 
+    def _embed(self, x: Tensor) -> Tensor:
+        return F.normalize(x, dim=-1) if self.normalize else x
+
     def encode_video(self, video: Tensor) -> Tensor:
-        """``[B, D]`` features -> ``[B, E]`` L2-normalised embeddings."""
+        """``[B, D]`` features -> ``[B, E]`` embeddings (L2-normalised when
+        ``normalize``)."""
         self._check_width(video, self.visual_proj, 'video')
-        return F.normalize(self.visual_proj(video), dim=-1)
+        return self._embed(self.visual_proj(video))
 
     def encode_text(self, text: Tensor) -> Tensor:
-        """``[N, C]`` sentence embeddings -> ``[N, E]`` L2-normalised."""
+        """``[N, C]`` sentence embeddings -> ``[N, E]`` embeddings
+        (L2-normalised when ``normalize``)."""
         self._check_width(text, self.text_proj, 'text')
-        return F.normalize(self.text_proj(text), dim=-1)
+        return self._embed(self.text_proj(text))
 
     def forward(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[List] = None,

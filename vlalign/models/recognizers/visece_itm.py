@@ -10,6 +10,9 @@ from vlalign.models.losses.itm import HARD_NEGATIVE_MODES, itm_pairs
 from vlalign.registry import LOSSES, MODELS
 from .visece import Visece
 
+#: What a batch without any valid negative does to the ITM loss.
+NO_NEGATIVE_RULES = ('skip', 'positives')
+
 
 @MODELS.register_module()
 class ViseceITM(Visece):
@@ -22,10 +25,22 @@ class ViseceITM(Visece):
     text (positive), with a hard negative text, and each text with a hard
     negative clip; negatives are drawn from the local batch by the
     contrastive similarity (``hard_negative``). Same-class pairs are never
-    negatives: they are masked out before sampling, so a clip whose batch
-    holds no other class adds only its positive pair (the original work
-    skipped such batches). ``loss_itm`` is the cross-entropy over all pairs,
-    times ``itm_weight``.
+    negatives: they are masked out before sampling (VindLU's rule; the
+    original could draw a same-class "negative"). ``loss_itm`` is the
+    cross-entropy over all pairs, times ``itm_weight``.
+
+    A batch without any valid negative (all its clips of one class, e.g. a
+    small per-GPU batch) has only positive pairs. With
+    ``no_negative='skip'`` (the default, the original's rule) its ITM loss
+    is skipped: the head does not run, ``loss_itm`` is a zero tied to the
+    head's parameters (zero gradients) and ``itm_acc`` is not logged for
+    it. The key stays because under DDP every rank must give every
+    parameter a gradient in every step (a rank whose head got none would
+    stall or fail DDP's gradient reduction, unless
+    ``find_unused_parameters``), and a fixed set of loss keys keeps the
+    logs of all ranks and steps alike. ``no_negative='positives'`` trains on
+    the positive pairs alone (vlalign's first rule): every target is
+    "match", which pushes the head toward always answering match.
 
     The ITM text of a class is its prompt with the first template
     (``templates[0]``).
@@ -48,6 +63,9 @@ class ViseceITM(Visece):
         itm_weight (float): Weight of ``loss_itm``. Defaults to ``1.0``.
         frozen_bert (bool): Freeze the text encoder (no gradients, eval
             mode); the fusion head stays trainable. Defaults to ``False``.
+        no_negative (str): A batch without any valid negative: ``'skip'``
+            its ITM loss (zero, no gradient) or train on its ``'positives'``.
+            Defaults to ``'skip'``.
         **kwargs: See :class:`Visece` and :class:`BaseTextAlignRecognizer`;
             ``test_cfg`` may add ``itm_rerank_k`` (int, ``0`` = off).
     """
@@ -57,10 +75,14 @@ class ViseceITM(Visece):
                  hard_negative: str = 'sample',
                  itm_weight: float = 1.0,
                  frozen_bert: bool = False,
+                 no_negative: str = 'skip',
                  **kwargs) -> None:
         if hard_negative not in HARD_NEGATIVE_MODES:
             raise ValueError(f'hard_negative must be one of '
                              f'{HARD_NEGATIVE_MODES}, got "{hard_negative}"')
+        if no_negative not in NO_NEGATIVE_RULES:
+            raise ValueError(f'no_negative must be one of '
+                             f'{NO_NEGATIVE_RULES}, got "{no_negative}"')
         if frozen_bert:
             kwargs['text_encoder'] = dict(kwargs['text_encoder'], frozen=True)
         super().__init__(**kwargs)
@@ -81,6 +103,7 @@ class ViseceITM(Visece):
         self.loss_itm = LOSSES.build(dict(type='ITMLoss', loss_weight=itm_weight))
         self.hard_negative = hard_negative
         self.frozen_bert = frozen_bert
+        self.no_negative = no_negative
         # Class-prompt tokens for re-ranking, valid while the base class's
         # embedding cache (the key) is the same object.
         self._itm_cache: Optional[Tuple[Tensor, Tensor, Tensor]] = None
@@ -138,15 +161,26 @@ class ViseceITM(Visece):
             logit_scale (Tensor): 0-d contrastive scale (sharpens sampling).
 
         Returns:
-            dict: ``loss_itm`` and ``itm_acc``.
+            dict: ``loss_itm`` and ``itm_acc``; only ``loss_itm`` (zero) for
+            a skipped batch without negatives (``no_negative='skip'``).
         """
         sim = (logit_scale * video @ text.t()).detach()  # [B, B]
         video_idx, text_idx, targets = itm_pairs(sim, labels,
                                                  self.hard_negative)
+        if self.no_negative == 'skip' and not bool((targets == 0).any()):
+            return dict(loss_itm=self._skipped_itm_loss(frame_feats))
         hidden, mask = self.label_text_tokens(labels)
         logits = self.itm_head(hidden[text_idx], mask[text_idx],
                                frame_feats[video_idx])
         return self.loss_itm(logits, targets)
+
+    def _skipped_itm_loss(self, frame_feats: Tensor) -> Tensor:
+        """A 0-d zero tied to every trainable head parameter: each gets a
+        zero gradient, so DDP sees all of them used."""
+        params = [p for p in self.itm_head.parameters() if p.requires_grad]
+        if not params:
+            return frame_feats.new_zeros(())
+        return sum(p.sum() for p in params) * 0.0
 
     # ----------------------------------------------------------- prediction
     def itm_match_prob(self, frame_feats: Tensor, class_idx: Tensor) -> Tensor:

@@ -71,8 +71,9 @@ class VisecePACL(Visece):
         video_embedder (dict, optional): Frame embedder config; missing
             ``in_channels`` / ``out_channels`` default to the video encoder's
             and the text width. Defaults to ``dict(type='PACLEmbedder')``;
-            the original's paclmod5 used Visece's linear embedder,
-            ``dict(type='Linear', in_features=512, out_features=768)``.
+            the original's paclmod5 used Visece's linear embedder on the
+            512-d frames, into the 256-d joint space,
+            ``dict(type='Linear', in_features=512, out_features=256)``.
         text_embedder (dict, optional): See :class:`Visece`; the video
             embedder then outputs its width. Defaults to ``None``.
         train_mode (str): ``'pair'`` or ``'all_classes'``. Defaults to

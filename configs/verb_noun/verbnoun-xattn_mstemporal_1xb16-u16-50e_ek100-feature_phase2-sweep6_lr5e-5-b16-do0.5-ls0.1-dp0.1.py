@@ -1,0 +1,10 @@
+# Phase-2 sweep config 6 of the original EPIC-KITCHENS-100 verb/noun
+# experiments: lr 5e-5, batch 16, head dropout 0.5,
+# label smoothing 0.1, drop path 0.1; everything else as the
+# original setting it inherits.
+_base_ = ['./verbnoun-xattn_mstemporal_1xb24-u16-50e_ek100-feature_original.py']
+
+# what this run changes
+batch_size = 16
+train_dataloader = dict(batch_size=batch_size)
+auto_scale_lr = dict(base_batch_size=batch_size)

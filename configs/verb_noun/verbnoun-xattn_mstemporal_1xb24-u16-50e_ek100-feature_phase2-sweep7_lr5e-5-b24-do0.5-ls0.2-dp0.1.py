@@ -1,0 +1,9 @@
+# Phase-2 sweep config 7 of the original EPIC-KITCHENS-100 verb/noun
+# experiments: lr 5e-5, batch 24, head dropout 0.5,
+# label smoothing 0.2, drop path 0.1; everything else as the
+# original setting it inherits.
+_base_ = ['./verbnoun-xattn_mstemporal_1xb24-u16-50e_ek100-feature_original.py']
+
+# what this run changes
+label_smoothing = 0.2
+model = dict(cls_head=dict(label_smoothing=label_smoothing))
