@@ -21,7 +21,7 @@ from vlalign.datasets import (FeatureClassificationDataset,
                               TextEmbeddings)
 from vlalign.data_prep.demo.feature_narrations import \
     generate_feature_narrations
-from vlalign.datasets.narrations import write_text_embeddings
+from vlalign.data_prep.writers import write_text_embeddings
 from vlalign.registry import DATASETS
 from vlalign.utils.errors import ConfigError, DataError
 

@@ -7,7 +7,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from vlalign.datasets import FeatureStore, write_feature_store
+from vlalign.data_prep.writers import write_feature_store
+from vlalign.datasets import FeatureStore
 from vlalign.utils.errors import ConfigError, DataError
 
 

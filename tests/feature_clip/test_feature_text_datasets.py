@@ -94,7 +94,7 @@ def test_narration_pairs_average_the_window(feature_demo):
 
 
 def test_missing_videos_can_be_skipped(feature_demo, tmp_path):
-    from vlalign.datasets.narrations import write_text_embeddings
+    from vlalign.data_prep.writers import write_text_embeddings
     texts = TextEmbeddings(feature_demo['val_narrations'])
     items = [dict(it) for it in texts.items]
     items[0]['video_uid'] = 'not_in_store'

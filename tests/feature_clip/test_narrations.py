@@ -5,7 +5,7 @@ import pytest
 
 from vlalign.datasets import TextEmbeddings, read_narrations, rewrite_tags
 from vlalign.classes.text_encoding import encode_texts
-from vlalign.datasets.narrations import write_text_embeddings
+from vlalign.data_prep.writers import write_text_embeddings
 from vlalign.utils.errors import DataError
 
 

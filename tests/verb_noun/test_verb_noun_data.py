@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vlalign.data_prep.writers import (write_epic_annotations,
+                                       write_epic_classes)
 from vlalign.datasets import (EPIC_100_COLUMNS, EpicSegment,
                               EpicVerbNounDataset, load_epic_annotations,
-                              load_epic_classes, write_epic_annotations,
-                              write_epic_classes)
+                              load_epic_classes)
 from vlalign.data_prep.demo.epic_features import generate_epic_demo
 from vlalign.datasets.epic_kitchens import epic_key_to_text
 from vlalign.datasets.verb_noun_dataset import sample_segment_rows

@@ -32,11 +32,11 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from vlalign.datasets.feature_store import write_feature_store
+from vlalign.data_prep.writers import write_feature_store
 from vlalign.datasets.feature_text_datasets import (FeatureNarrationDataset,
                                                     feature_text_collate,
                                                     get_start_end_idx)
-from vlalign.datasets.narrations import write_text_embeddings
+from vlalign.data_prep.writers import write_text_embeddings
 from vlalign.models.recognizers.feature_clip import FeatureCLIP
 
 FPS = 30 / 16

@@ -17,7 +17,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from vlalign.datasets.feature_store import write_feature_store
+from vlalign.data_prep.writers import write_feature_store
 from vlalign.utils.errors import ConfigError, DataError
 
 SUFFIXES = ('.pt', '.pth', '.npy')

@@ -12,8 +12,8 @@ import os
 from vlalign.datasets.action_history import ActionVocab, readable_name
 from vlalign.datasets.egtea import (EGTEA_FPS, load_egtea_names,
                                     load_egtea_split)
-from vlalign.datasets.epic_kitchens import (write_epic_annotations,
-                                            write_epic_classes)
+from vlalign.data_prep.writers import (write_epic_annotations,
+                                       write_epic_classes)
 from vlalign.utils.errors import DataError
 
 

@@ -27,8 +27,8 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from vlalign.classes.text_encoding import encode_texts
-from vlalign.datasets.narrations import (NARRATION_PASSES, read_narrations,
-                                         write_text_embeddings)
+from vlalign.data_prep.writers import write_text_embeddings
+from vlalign.datasets.narrations import NARRATION_PASSES, read_narrations
 from vlalign.utils.errors import ConfigError, DataError
 
 DEFAULT_PROMPT = 'The person in this video is doing {label}'

@@ -16,9 +16,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)
 from .epic_kitchens import (EPIC_100_COLUMNS, EpicSegment,
-                            load_epic_annotations, load_epic_classes,
-                            write_epic_annotations, write_epic_classes)
-from .feature_store import FeatureStore, write_feature_store
+                            load_epic_annotations, load_epic_classes)
+from .feature_store import FeatureStore
 from .feature_text_datasets import (FeatureClassificationDataset,
                                     FeatureNarrationDataset,
                                     feature_text_collate, get_start_end_idx)
@@ -41,6 +40,5 @@ __all__ = [
     'feature_text_collate', 'get_start_end_idx',
     'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',
-    'rewrite_tags', 'write_epic_annotations',
-    'write_epic_classes', 'write_feature_store'
+    'rewrite_tags'
 ]

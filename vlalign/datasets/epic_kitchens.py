@@ -27,9 +27,8 @@ import ast
 import csv
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 #: Header of the published ``EPIC_100_train.csv`` / ``EPIC_100_validation.csv``.
@@ -214,55 +213,6 @@ def load_epic_annotations(path: str) -> List[EpicSegment]:
     return segments
 
 
-def _atomic_write_csv(path: str, header: Sequence[str],
-                      rows: Sequence[Sequence[object]]) -> str:
-    """Write a CSV to a temp file beside ``path`` then move it into place."""
-    with atomic_open(path, 'w', newline='', encoding='utf-8') as f:
-        writer = csv.writer(f, lineterminator='\n')
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def write_epic_annotations(path: str, segments: Sequence[EpicSegment],
-                           fps: float = EPIC_100_FPS) -> str:
-    """Write segments as an EPIC-100 segment CSV with the full published
-    header (:data:`EPIC_100_COLUMNS`), atomically.
-
-    Empty timestamps are derived from the frame numbers at ``fps``; the
-    narration timestamp is the start timestamp; ``all_nouns`` /
-    ``all_noun_classes`` hold the single noun, as Python list literals like
-    the published files.
-
-    Args:
-        path (str): Destination ``.csv``.
-        segments (Sequence[EpicSegment]): Rows to write.
-        fps (float): Frame rate for derived timestamps. Defaults to ``60``.
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        DataError: If there is no segment, or a ``narration_id`` repeats.
-    """
-    if not segments:
-        raise DataError(f'{path} not written: no segment')
-    ids = [s.narration_id for s in segments]
-    if len(set(ids)) != len(ids):
-        dup = next(i for i in ids if ids.count(i) > 1)
-        raise DataError(f'{path} not written: duplicate narration_id {dup}')
-    rows = []
-    for s in segments:
-        start_ts = s.start_timestamp or _timestamp(s.start_frame / fps)
-        stop_ts = s.stop_timestamp or _timestamp(s.stop_frame / fps)
-        rows.append([
-            s.narration_id, s.participant_id, s.video_id, start_ts, start_ts,
-            stop_ts, s.start_frame, s.stop_frame,
-            s.narration or f'{s.verb} {s.noun}'.strip(), s.verb, s.verb_class,
-            s.noun, s.noun_class, repr([s.noun]), repr([s.noun_class])])
-    return _atomic_write_csv(path, EPIC_100_COLUMNS, rows)
-
-
 def load_epic_classes(path: str) -> List[str]:
     """Read ``EPIC_100_verb_classes.csv`` or ``EPIC_100_noun_classes.csv``.
 
@@ -311,37 +261,6 @@ def load_epic_classes(path: str) -> List[str]:
         raise DataError(f'{path}: ids must be 0..{len(names) - 1}; missing '
                         f'{gaps}')
     return [names[i] for i in range(len(names))]
-
-
-def write_epic_classes(path: str, names: Sequence[str],
-                       categories: Optional[Sequence[str]] = None) -> str:
-    """Write a class file in the published ``id,key,instances,category``
-    format, atomically (``instances`` lists the key itself).
-
-    Args:
-        path (str): Destination ``.csv``.
-        names (Sequence[str]): Class keys, index = id.
-        categories (Sequence[str], optional): One category per class.
-            Defaults to ``None`` (``'demo'``).
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        DataError: If ``names`` is empty, holds an empty or repeated name, or
-            ``categories`` has another length.
-    """
-    names = [str(n) for n in names]
-    if not names or not all(n.strip() for n in names):
-        raise DataError(f'{path} not written: empty class list or name')
-    if len(set(names)) != len(names):
-        raise DataError(f'{path} not written: duplicate class names')
-    if categories is not None and len(categories) != len(names):
-        raise DataError(f'{path} not written: {len(categories)} categories '
-                        f'for {len(names)} classes')
-    cats = list(categories) if categories is not None else ['demo'] * len(names)
-    rows = [[i, n, repr([n]), c] for i, (n, c) in enumerate(zip(names, cats))]
-    return _atomic_write_csv(path, EPIC_CLASS_COLUMNS, rows)
 
 
 def parse_list_field(value: str) -> list:

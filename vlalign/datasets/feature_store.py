@@ -18,11 +18,10 @@ through h5py.
 import json
 import os
 import warnings
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from vlalign.utils.atomic_io import atomic_open, atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 INDEX_SUFFIX = '.keys.json'
@@ -41,11 +40,6 @@ def _import_h5py() -> Any:
         raise ImportError('vlalign feature stores need h5py: '
                           '`pip install h5py`') from e
     return h5py
-
-
-def _atomic_json(obj: Dict[str, Any], path: str) -> None:
-    with atomic_open(path, 'w') as f:
-        json.dump(obj, f)
 
 
 class FeatureStore:
@@ -294,86 +288,3 @@ class FeatureStore:
         self.__dict__.update(state)
 
 
-def write_feature_store(items: Iterable[Tuple[str, np.ndarray]],
-                        path: str,
-                        index_file: Optional[str] = None,
-                        dtype: str = 'float32',
-                        compression: Optional[str] = None,
-                        expected_dim: Optional[int] = None) -> str:
-    """Write ``(key, features [T, D])`` pairs into one HDF5 store.
-
-    The HDF5 file and its sidecar key index are each written to a temporary
-    file in the destination folder and moved into place with
-    :func:`os.replace`; on any error neither is written (existing files are
-    kept).
-
-    Args:
-        items (Iterable[tuple[str, np.ndarray]]): Keys and ``[T, D]`` arrays
-            (``T >= 1``, one ``D`` for all).
-        path (str): Destination HDF5 file; its folder is created if needed.
-        index_file (str, optional): Sidecar key index. Defaults to
-            ``path + '.keys.json'``.
-        dtype (str): Storage dtype. Defaults to ``'float32'``.
-        compression (str, optional): h5py compression, e.g. ``'gzip'``
-            (smaller, slower to read). Defaults to ``None``.
-        expected_dim (int, optional): Reject features of another ``D``.
-            Defaults to ``None``.
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        DataError: On an empty key, a duplicate key, a non-``[T, D]`` array,
-            a ``D`` that differs from the first (or ``expected_dim``), or no
-            item at all.
-    """
-    h5py = _import_h5py()
-    path = str(path)
-    index_file = str(index_file or default_index_file(path))
-    keys: List[str] = []
-    frames: List[int] = []
-    seen = set()
-    datasets: List[Any] = []
-    offsets: List[Optional[int]] = []
-    dim = None if expected_dim is None else int(expected_dim)
-    with atomic_path(path) as tmp, h5py.File(tmp, 'w') as f:
-        for key, feats in items:
-            key = str(key)
-            if not key or key.startswith('/'):
-                raise DataError(f'{path} not written: invalid key '
-                                f'"{key}"')
-            if key in seen:
-                raise DataError(f'{path} not written: duplicate key '
-                                f'"{key}"')
-            arr = np.asarray(feats)
-            if arr.ndim != 2 or arr.shape[0] < 1:
-                raise DataError(f'{path} not written: key "{key}" has '
-                                f'shape {tuple(arr.shape)}, expected '
-                                '[T, D] with T >= 1')
-            if dim is None:
-                dim = int(arr.shape[1])
-            elif arr.shape[1] != dim:
-                raise DataError(f'{path} not written: key "{key}" is '
-                                f'{arr.shape[1]}-d, expected {dim}-d')
-            ds = f.create_dataset(
-                key, data=arr.astype(dtype, copy=False),
-                compression=compression)
-            datasets.append(ds)
-            seen.add(key)
-            keys.append(key)
-            frames.append(int(arr.shape[0]))
-        if not keys:
-            raise DataError(f'{path} not written: no features given')
-        f.attrs['dim'] = dim
-        f.flush()
-        # Byte offsets of contiguous datasets (None when chunked or
-        # compressed): readers memory-map those instead of asking HDF5.
-        offsets = [ds.id.get_offset() for ds in datasets]
-        del datasets[:]
-    _atomic_json(dict(version=INDEX_VERSION, file=os.path.basename(path),
-                      dim=dim, dtype=str(np.dtype(dtype)), keys=keys,
-                      num_frames=frames,
-                      offsets=[None if o is None else int(o)
-                               for o in offsets],
-                      file_size=os.path.getsize(path)), index_file)
-    return path

@@ -16,11 +16,10 @@ reading, not training, the bottleneck.
 import json
 import os
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import DataError
 
 NARRATION_PASSES = ('narration_pass_1', 'narration_pass_2')
@@ -120,11 +119,6 @@ def read_narrations(path: str,
     return items
 
 
-def _atomic_write(path: str, write: Callable[[Any], None], mode: str) -> None:
-    with atomic_open(path, mode) as f:
-        write(f)
-
-
 def embedding_paths(prefix: str) -> Dict[str, str]:
     """``{'array': prefix + '.npy', 'meta': prefix + '.json'}`` (a trailing
     ``.npy`` or ``.json`` on ``prefix`` is ignored)."""
@@ -132,36 +126,6 @@ def embedding_paths(prefix: str) -> Dict[str, str]:
         if prefix.endswith(ext):
             prefix = prefix[:-len(ext)]
     return dict(array=prefix + '.npy', meta=prefix + '.json')
-
-
-def write_text_embeddings(prefix: str, embeddings: np.ndarray,
-                          meta: Sequence[Dict[str, Any]],
-                          info: Optional[Dict[str, Any]] = None,
-                          dtype: str = 'float32') -> Dict[str, str]:
-    """Write ``[N, C]`` embeddings and their ``N`` metadata records.
-
-    The array goes to ``<prefix>.npy``, the metadata to ``<prefix>.json``
-    (``{'info': ..., 'items': [...]}``), each atomically; the JSON is
-    written last, so a reader that finds it finds the matching array.
-
-    Returns:
-        dict: The two paths (:func:`embedding_paths`).
-
-    Raises:
-        DataError: If the array is not 2-d or its row count differs from
-            ``len(meta)``.
-    """
-    paths = embedding_paths(prefix)
-    emb = np.asarray(embeddings)
-    if emb.ndim != 2 or emb.shape[0] != len(meta):
-        raise DataError(f'{paths["array"]} not written: embeddings of shape '
-                        f'{tuple(emb.shape)} for {len(meta)} metadata items')
-    emb = emb.astype(dtype, copy=False)
-    _atomic_write(paths['array'], lambda f: np.save(f, emb), 'wb')
-    doc = dict(info=dict(info or {}, dim=int(emb.shape[1]), count=len(meta)),
-               items=list(meta))
-    _atomic_write(paths['meta'], lambda f: json.dump(doc, f), 'w')
-    return paths
 
 
 class TextEmbeddings:

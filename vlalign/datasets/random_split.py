@@ -2,7 +2,6 @@
 training set, so that no checkpoint or early stop is chosen on test data."""
 import copy
 import hashlib
-import math
 from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Union
 

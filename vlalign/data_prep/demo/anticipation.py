@@ -22,9 +22,9 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from vlalign.datasets.action_history import ActionVocab
-from vlalign.datasets.epic_kitchens import (EpicSegment,
-                                            write_epic_annotations,
-                                            write_epic_classes)
+from vlalign.datasets.epic_kitchens import EpicSegment
+from vlalign.data_prep.writers import (write_epic_annotations,
+                                       write_epic_classes)
 
 __all__ = ['VERBS', 'NOUNS', 'RECIPES', 'generate_anticipation_demo']
 
@@ -162,7 +162,7 @@ def generate_anticipation_demo(out_dir: str, num_train_videos: int = 24,
     vocab = ActionVocab.from_segments(splits['train'], VERBS, NOUNS)
     vocab.save(paths['actions'])
     if feature_format == 'h5':
-        from vlalign.datasets.feature_store import write_feature_store
+        from vlalign.data_prep.writers import write_feature_store
         paths['features'] = write_feature_store(
             features, os.path.join(out_dir, 'features.h5'))
     else:

@@ -30,9 +30,9 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from vlalign.datasets.epic_kitchens import (EPIC_100_FPS, EpicSegment,
-                                            write_epic_annotations,
-                                            write_epic_classes)
+from vlalign.data_prep.writers import (write_epic_annotations,
+                                       write_epic_classes)
+from vlalign.datasets.epic_kitchens import EPIC_100_FPS, EpicSegment
 from vlalign.utils.atomic_io import atomic_open
 
 __all__ = ['DEMO_VERBS', 'DEMO_NOUNS', 'demo_class_names',
@@ -245,7 +245,7 @@ def generate_epic_demo(out_dir: str,
             _save_npy(os.path.join(feature_path, f'{video_id}.npy'),
                       feats.astype(np.float32))
     else:
-        from vlalign.datasets.feature_store import write_feature_store
+        from vlalign.data_prep.writers import write_feature_store
         feature_path = write_feature_store(
             ((k, v.astype(np.float32)) for k, v in features.items()),
             os.path.join(out_dir, 'features.h5'))

@@ -27,8 +27,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from vlalign.datasets.feature_store import write_feature_store
-from vlalign.datasets.narrations import write_text_embeddings
+from vlalign.data_prep.writers import (write_feature_store,
+                                       write_text_embeddings)
 
 FEATURES_PER_SECOND = 30 / 16
 
