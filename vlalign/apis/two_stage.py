@@ -20,8 +20,12 @@ from mmengine.config import Config
 from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError
 
-CONFIG_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))), 'configs', 'two_stage')
+_PKG = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# A source checkout's configs/, else the copy installed with the package.
+CONFIG_DIR = next((d for d in (
+    osp.join(osp.dirname(_PKG), 'configs', 'two_stage'),
+    osp.join(_PKG, '.mim', 'configs', 'two_stage')) if osp.isdir(d)),
+    osp.join(osp.dirname(_PKG), 'configs', 'two_stage'))
 
 #: Method name -> config (under configs/two_stage/).
 METHODS: Dict[str, str] = {
