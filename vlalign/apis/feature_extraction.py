@@ -23,7 +23,6 @@ import json
 import os
 import os.path as osp
 import shutil
-import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -42,7 +41,8 @@ from vlalign.utils.errors import ConfigError, DataError
 PARTIAL = '.partial'
 
 
-def frame_features(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+def frame_features(model: torch.nn.Module,
+                   inputs: torch.Tensor) -> torch.Tensor:
     """Per-frame features ``[B * K, T, C]`` of a batch ``[B, K, ...]``.
 
     Raises:
@@ -149,8 +149,9 @@ def extract_features(config: str, checkpoint: str, protocol: str, out: str,
                            for i in range(len(dataset))], dtype=np.int64)
         rows = np.flatnonzero(np.isin(labels, sorted(keep)))
         if len(rows) == 0:
-            raise DataError(f'{data_split} of {cfg.test_dataloader.dataset.ann_file} '
-                            f'has no sample for split {split}')
+            ann = cfg.test_dataloader.dataset.ann_file
+            raise DataError(f'{data_split} of {ann} has no sample for split '
+                            f'{split}')
         log(f'{split}: {len(rows)} samples of {data_split}')
         chunk_dir = osp.join(partial, split)
         os.makedirs(chunk_dir, exist_ok=True)

@@ -223,9 +223,10 @@ def benchmark_two_stage(feature_dir: str, protocol: str,
                     json.dump(result, f, indent=2)
             runs[method].append(result)
             m = result['metrics']
-            log(f'[{method} seed {seed}] ZSL {m.get("zsl/top1", float("nan")):.3f}'
-                f' H {m.get("gzsl/hmean", float("nan")):.3f} H(cal) '
-                f'{m.get("gzsl_cs/hmean", float("nan")):.3f} '
+            nan = float('nan')
+            log(f'[{method} seed {seed}] ZSL {m.get("zsl/top1", nan):.3f} '
+                f'H {m.get("gzsl/hmean", nan):.3f} H(cal) '
+                f'{m.get("gzsl_cs/hmean", nan):.3f} '
                 f'({result["train_seconds"]:.0f} s)')
         summary[method] = summarize(runs[method])
     table = format_table(summary, f'{protocol} on {feature_dir}, seeds '

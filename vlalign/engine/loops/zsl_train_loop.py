@@ -24,7 +24,6 @@ import json
 import os.path as osp
 from typing import Dict, Optional, Union
 
-import numpy as np
 import torch
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper

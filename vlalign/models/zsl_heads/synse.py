@@ -29,7 +29,7 @@ Parts of speech: SynSE tags the NTU label texts with a PoS tagger and ships
 the verb / noun vocabularies; here ``pos_file`` gives ``name;verb;noun``
 lines, else :func:`split_verb_noun` splits each name by rule.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
