@@ -9,6 +9,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
 - precomputed features + narrations: ``FeatureStore`` (HDF5), narration
   embeddings, ``FeatureNarrationDataset``, ``FeatureClassificationDataset``;
 - action segmentation features (MS-TCN layout): ``SegmentationFeatureDataset``;
+- stage-1 features in the published two-stage zero-shot layout:
+  ``ZSLFeatureDataset``;
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
   ``EpicVerbNounDataset``, anticipation datasets, ``TemporalOrderSampler``;
 - any: ``RandomSplitDataset``, validation carved from a training set.
@@ -30,6 +32,8 @@ from .segmentation_features import (SegmentationFeatureDataset,
                                     pad_segmentation_batch)
 from .transforms import SkeletonFeatures, SkeletonFlip
 from .verb_noun_dataset import EpicVerbNounDataset
+from .zsl_features import (ZSLFeatureDataset, load_zsl_features,
+                           write_zsl_features, zsl_feature_collate)
 
 __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
@@ -40,5 +44,6 @@ __all__ = [
     'feature_text_collate', 'get_start_end_idx',
     'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',
-    'rewrite_tags'
+    'rewrite_tags', 'ZSLFeatureDataset', 'load_zsl_features',
+    'write_zsl_features', 'zsl_feature_collate'
 ]

@@ -1,0 +1,3 @@
+from .zsl_train_loop import ZSLTrainLoop
+
+__all__ = ['ZSLTrainLoop']
