@@ -14,7 +14,7 @@ from vlalign.datasets.action_history import (ActionVocab,
 from vlalign.datasets.anticipation_datasets import (
     ActionHistoryTextDataset, AnticipationFeatureDataset,
     load_teacher_predictions, observation_indices, save_teacher_predictions)
-from vlalign.datasets.egtea import load_egtea_names, load_egtea_split
+from vlalign.data_prep.converters.egtea import load_egtea_names, load_egtea_split
 from vlalign.datasets.epic_kitchens import EpicSegment, load_epic_annotations
 from vlalign.evaluation.metrics.anticipation_metric import (
     AnticipationMetric, mean_topk_recall, topk_accuracy)

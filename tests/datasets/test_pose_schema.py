@@ -18,7 +18,7 @@ import pytest
 
 from vlalign.data_prep.converters.pickle_writer import build_pose_pickle
 from vlalign.datasets import PoseTextDataset
-from vlalign.datasets.validation import check_pose_file
+from vlalign.data_prep.validation import check_pose_file
 from vlalign.utils.errors import DataError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

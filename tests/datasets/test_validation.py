@@ -10,7 +10,7 @@ from typing import Dict
 import numpy as np
 import pytest
 
-from vlalign.datasets.validation import (check_pose_file, validate_annotations,
+from vlalign.data_prep.validation import (check_pose_file, validate_annotations,
                                          validate_pose_file)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from vlalign.datasets import ZSLFeatureDataset, load_zsl_features
-from vlalign.datasets.zsl_features import (SPLIT_FILES, ZSLFeatureSplit,
-                                           write_zsl_features)
+from vlalign.data_prep.writers import write_zsl_features
+from vlalign.datasets.zsl_features import SPLIT_FILES, ZSLFeatureSplit
 from vlalign.utils.errors import DataError
 
 

@@ -12,9 +12,9 @@ from mmengine.config import Config
 
 from vlalign.apis.two_stage import (CONFIG_DIR, METHODS, configure_two_stage,
                                     run_two_stage, scale_schedule)
+from vlalign.data_prep.writers import write_zsl_features
 from vlalign.datasets.zsl_features import (ZSLFeatureSplit,
-                                           load_zsl_features,
-                                           write_zsl_features)
+                                           load_zsl_features)
 from vlalign.evaluation.calibration_fold import calibration_fold
 
 

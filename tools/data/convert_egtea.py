@@ -10,7 +10,7 @@ import dataclasses
 import os
 
 from vlalign.datasets.action_history import ActionVocab, readable_name
-from vlalign.datasets.egtea import (EGTEA_FPS, load_egtea_names,
+from vlalign.data_prep.converters.egtea import (EGTEA_FPS, load_egtea_names,
                                     load_egtea_split)
 from vlalign.data_prep.writers import (write_epic_annotations,
                                        write_epic_classes)

@@ -41,7 +41,7 @@ def _span(values: List[int]) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point; returns the exit status."""
     args = parse_args(argv)
-    from vlalign.datasets.validation import check_pose_file
+    from vlalign.data_prep.validation import check_pose_file
     problems, summary = check_pose_file(args.pkl, args.class_file)
     if problems:
         for problem in problems:

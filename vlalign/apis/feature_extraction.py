@@ -32,9 +32,9 @@ from mmengine.config import Config
 
 from vlalign.classes.label_map import load_class_names
 from vlalign.classes.protocols import load_protocol
+from vlalign.data_prep.writers import write_zsl_feature_file
 from vlalign.datasets.zsl_features import (META_FILE, SPLIT_FILES,
-                                           ZSLFeatureSplit, frames_file,
-                                           write_zsl_feature_file)
+                                           ZSLFeatureSplit, frames_file)
 from vlalign.utils.atomic_io import atomic_open, atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 

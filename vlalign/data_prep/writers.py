@@ -10,11 +10,14 @@ never sees half of one.
   its key index;
 - :func:`write_text_embeddings`: ``[N, C]`` embeddings + metadata records;
 - :func:`write_epic_annotations`, :func:`write_epic_classes`: EPIC-KITCHENS-100
-  segment and class CSVs with the published headers.
+  segment and class CSVs with the published headers;
+- :func:`write_zsl_features`: stage-1 features in the published two-stage
+  layout (``train.npy``, ``ztest.npy``, ``gtest.npy`` and labels).
 """
 import csv
 import json
 import os
+import os.path as osp
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -25,6 +28,8 @@ from vlalign.datasets.epic_kitchens import (EPIC_100_COLUMNS, EPIC_100_FPS,
 from vlalign.datasets.feature_store import (INDEX_VERSION, _import_h5py,
                                             default_index_file)
 from vlalign.datasets.narrations import embedding_paths
+from vlalign.datasets.zsl_features import (META_FILE, SPLIT_FILES,
+                                           ZSLFeatureSplit, frames_file)
 from vlalign.utils.atomic_io import atomic_open, atomic_path
 from vlalign.utils.errors import DataError
 
@@ -232,3 +237,34 @@ def write_epic_classes(path: str, names: Sequence[str],
     cats = list(categories) if categories is not None else ['demo'] * len(names)
     rows = [[i, n, repr([n]), c] for i, (n, c) in enumerate(zip(names, cats))]
     return _atomic_write_csv(path, EPIC_CLASS_COLUMNS, rows)
+
+
+def write_zsl_feature_file(root: str, name: str, array: np.ndarray) -> str:
+    """Write one ``.npy`` of a feature folder atomically; returns its path."""
+    path = osp.join(root, name)
+    with atomic_path(path) as tmp:
+        np.save(tmp, np.ascontiguousarray(array))
+    return path
+
+
+def write_zsl_features(root: str, splits: Dict[str, ZSLFeatureSplit],
+                       meta: Optional[Dict[str, Any]] = None) -> None:
+    """Write a whole feature folder (each file atomic, ``meta.json`` last).
+
+    Args:
+        root (str): Destination folder (created).
+        splits (dict): ``{'train' | 'ztest' | 'gtest': ZSLFeatureSplit}``.
+        meta (dict, optional): Written to ``meta.json``.
+    """
+    os.makedirs(root, exist_ok=True)
+    for split, data in splits.items():
+        f_name, l_name = SPLIT_FILES[split]
+        write_zsl_feature_file(root, f_name,
+                               np.asarray(data.features, np.float32))
+        write_zsl_feature_file(root, l_name, np.asarray(data.labels,
+                                                        np.int64))
+        if data.frames is not None:
+            write_zsl_feature_file(root, frames_file(split),
+                                   np.asarray(data.frames, np.float32))
+    with atomic_open(osp.join(root, META_FILE), 'w') as f:
+        json.dump(meta or {}, f, indent=2)

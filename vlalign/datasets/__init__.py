@@ -33,7 +33,7 @@ from .segmentation_features import (SegmentationFeatureDataset,
 from .transforms import SkeletonFeatures, SkeletonFlip
 from .verb_noun_dataset import EpicVerbNounDataset
 from .zsl_features import (ZSLFeatureDataset, load_zsl_features,
-                           write_zsl_features, zsl_feature_collate)
+                           zsl_feature_collate)
 
 __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
@@ -45,5 +45,5 @@ __all__ = [
     'load_epic_annotations', 'load_epic_classes',
     'load_pose_annotations', 'pad_segmentation_batch', 'read_narrations',
     'rewrite_tags', 'ZSLFeatureDataset', 'load_zsl_features',
-    'write_zsl_features', 'zsl_feature_collate'
+    'zsl_feature_collate'
 ]

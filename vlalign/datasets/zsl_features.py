@@ -26,13 +26,12 @@ exactly these six files, plus optional ones the originals do not have:
                                      last, so its presence marks a complete
                                      folder
 
-:func:`load_zsl_features` reads a folder, :func:`write_zsl_feature_file`
+:func:`load_zsl_features` reads a folder, :func:`vlalign.data_prep.writers.write_zsl_feature_file`
 writes one array atomically; :class:`ZSLFeatureDataset` serves a split to
 mmengine with the protocol's class names (``metainfo['classes']``, in
 label-file order, so a label is an index into them).
 """
 import json
-import os
 import os.path as osp
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -45,7 +44,6 @@ from mmengine.logging import print_log
 from vlalign.classes.label_map import load_class_names
 from vlalign.classes.protocols import ZeroShotProtocol, load_protocol
 from vlalign.registry import DATASETS, register_collate_fn
-from vlalign.utils.atomic_io import atomic_open, atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 #: split name -> (features file, labels file), the published names.
@@ -175,37 +173,6 @@ def load_zsl_features(root: str, frames: bool = False,
         with open(osp.join(root, META_FILE), encoding='utf-8') as f:
             meta = json.load(f)
     return ZSLFeatureSet(root=root, splits=out, meta=meta)
-
-
-def write_zsl_feature_file(root: str, name: str, array: np.ndarray) -> str:
-    """Write one ``.npy`` of a feature folder atomically; returns its path."""
-    path = osp.join(root, name)
-    with atomic_path(path) as tmp:
-        np.save(tmp, np.ascontiguousarray(array))
-    return path
-
-
-def write_zsl_features(root: str, splits: Dict[str, ZSLFeatureSplit],
-                       meta: Optional[Dict[str, Any]] = None) -> None:
-    """Write a whole feature folder (each file atomic, ``meta.json`` last).
-
-    Args:
-        root (str): Destination folder (created).
-        splits (dict): ``{'train' | 'ztest' | 'gtest': ZSLFeatureSplit}``.
-        meta (dict, optional): Written to ``meta.json``.
-    """
-    os.makedirs(root, exist_ok=True)
-    for split, data in splits.items():
-        f_name, l_name = SPLIT_FILES[split]
-        write_zsl_feature_file(root, f_name,
-                               np.asarray(data.features, np.float32))
-        write_zsl_feature_file(root, l_name, np.asarray(data.labels,
-                                                        np.int64))
-        if data.frames is not None:
-            write_zsl_feature_file(root, frames_file(split),
-                                   np.asarray(data.frames, np.float32))
-    with atomic_open(osp.join(root, META_FILE), 'w') as f:
-        json.dump(meta or {}, f, indent=2)
 
 
 def protocol_classes(protocol: ZeroShotProtocol,

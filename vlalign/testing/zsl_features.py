@@ -14,7 +14,8 @@ from typing import Dict, Sequence
 import numpy as np
 
 from vlalign.classes.label_map import save_class_names
-from vlalign.datasets.zsl_features import ZSLFeatureSplit, write_zsl_features
+from vlalign.data_prep.writers import write_zsl_features
+from vlalign.datasets.zsl_features import ZSLFeatureSplit
 
 
 def make_zsl_feature_set(root: str, num_seen: int = 6, num_unseen: int = 3,

@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from vlalign.classes.label_map import load_class_names
 from vlalign.utils.errors import DataError
-from .pose_io import read_pose_pickle
-from .pose_schema import validate_annotations
+from vlalign.datasets.pose_io import read_pose_pickle
+from vlalign.datasets.pose_schema import validate_annotations
 
 __all__ = ['check_pose_file', 'summarize_annotations', 'validate_annotations',
            'validate_pose_file']
