@@ -16,21 +16,13 @@ protocol = 'nw-ucla_purls_8-2'
 seen_file = f'vlalign/classes/data/protocols/{protocol}/seen.txt'
 num_seen = 8
 
-# mmaction2's Graph takes the layout as a dict; this one is
-# vlalign.structures.skeleton_layouts.LAYOUTS['kinect_v1_20'].graph_layout()
-# (tests/two_stage/test_stage1_configs.py keeps the two equal).
-kinect_v1_20_graph = dict(
-    num_node=20,
-    inward=[(1, 0), (2, 1), (3, 2), (4, 2), (5, 4), (6, 5), (7, 6), (8, 2),
-            (9, 8), (10, 9), (11, 10), (12, 0), (13, 12), (14, 13), (15, 14),
-            (16, 0), (17, 16), (18, 17), (19, 18)],
-    center=0)
 model = dict(
     _delete_=True,
     type='RecognizerGCN',
     backbone=dict(
-        type='STGCN',
-        graph_cfg=dict(layout=kinect_v1_20_graph, mode='spatial'),
+        # mmaction2's STGCN on the data config's layout, named once there.
+        type='LayoutSTGCN',
+        graph_cfg=dict(layout=_base_.layout, mode='spatial'),
         gcn_adaptive='init',
         gcn_with_res=True,
         tcn_type='mstcn',
@@ -41,14 +33,13 @@ model = dict(
     cls_head=dict(type='GCNHead', num_classes=num_seen, in_channels=128),
     data_preprocessor=dict(type='ActionDataPreprocessor'))
 
-layout = 'kinect_v1_20'
 clip_len = 16
-normalize = dict(type='BodyFrame3D', spine=(0, 1), shoulders=(8, 4), center=1)
+normalize = _base_.normalize  # BodyFrame3D of the joint3d recipe
 train_pipeline = [
     dict(type='UseKeypoint3D'),
-    dict(type='SkeletonFlip', layout=layout, flip_ratio=0.5),
+    dict(type='SkeletonFlip', layout=_base_.layout, flip_ratio=0.5),
     normalize,
-    dict(type='SkeletonFeatures', layout=layout, feats=['j']),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
@@ -57,7 +48,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='UseKeypoint3D'),
     normalize,
-    dict(type='SkeletonFeatures', layout=layout, feats=['j']),
+    dict(type='SkeletonFeatures', layout=_base_.layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1,
          test_mode=True),
     dict(type='PoseDecode'),
