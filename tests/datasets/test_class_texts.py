@@ -163,7 +163,7 @@ def test_shipped_penn_action_descriptions_cover_its_classes():
     repo = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
     texts = load_class_texts(os.path.join(
-        repo, 'tools/data/skeleton/texts/penn_action_sentence.txt'))
+        repo, 'vlalign/classes/data/texts/vlalign/penn_action_sentence.txt'))
     assert len(texts) == 15 and all(len(v) == 1 for v in texts.values())
     names = os.path.join(repo, 'data/penn_action/class_names.txt')
     if os.path.exists(names):
