@@ -206,25 +206,31 @@ def format_summary(summary: Dict[str, Dict], runs: List[Dict],
 
 
 def _protocols(cfg: Config, seeds: Sequence[int], work_dir: str,
-               protocol: Optional[str], num_unseen: Optional[int]
-               ) -> Dict[int, ZeroShotProtocol]:
+               protocol: Optional[str], num_unseen: Optional[int],
+               num_heldout: Optional[int]) -> Dict[int, ZeroShotProtocol]:
+    """The protocol of each seed, checked against the config (and the
+    held-out count) before anything is written."""
     if (protocol is None) == (num_unseen is None):
         raise ConfigError('give either --protocol (a shipped protocol or a '
                           'folder) or --num-unseen (seeded random splits)')
     if protocol is not None:
         fixed = load_protocol(protocol)
         check_protocol(cfg, fixed)
+        for seed in seeds:
+            fixed.calibration_split(seed, num_heldout)
         return {s: fixed for s in seeds}
     train_ds = dataset_cfg(cfg, 'train_dataloader')
     test_ds = dataset_cfg(cfg, 'test_dataloader')
-    out = {}
-    for seed in seeds:
-        out[seed] = random_protocol(
-            osp.join(work_dir, f'seed_{seed}', 'protocol'),
-            train_ds.class_file, num_unseen, seed,
-            train_split=train_ds.get('split'), test_split=test_ds.get('split'))
-    check_protocol(cfg, out[seeds[0]])
-    return out
+    kwargs = dict(class_file=train_ds.class_file, num_unseen=num_unseen,
+                  train_split=train_ds.get('split'),
+                  test_split=test_ds.get('split'))
+    for seed in seeds:  # in memory first: nothing is written on an error
+        drawn = random_protocol(None, seed=seed, **kwargs)
+        drawn.calibration_split(seed, num_heldout)
+    check_protocol(cfg, drawn)
+    return {seed: random_protocol(
+        osp.join(work_dir, f'seed_{seed}', 'protocol'), seed=seed, **kwargs)
+        for seed in seeds}
 
 
 def run_zero_shot_benchmark(config: str, seeds: Sequence[int], work_dir: str,
@@ -272,9 +278,8 @@ def run_zero_shot_benchmark(config: str, seeds: Sequence[int], work_dir: str,
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    protocols = _protocols(cfg, list(seeds), work_dir, protocol, num_unseen)
-    for seed, p in protocols.items():
-        p.calibration_split(seed, num_heldout)  # range checked up front
+    protocols = _protocols(cfg, list(seeds), work_dir, protocol, num_unseen,
+                           num_heldout)
     first = protocols[seeds[0]]
     kind = 'fixed' if protocol is not None else 'random'
     log(f'protocol {first.name if protocol else f"random, {num_unseen} unseen"}'

@@ -313,8 +313,8 @@ def write_protocol(out_dir: str, seen: Sequence[str], unseen: Sequence[str],
     return load_protocol(out_dir)
 
 
-def random_protocol(out_dir: str, class_file: str, num_unseen: int, seed: int,
-                    train_split: Optional[str] = None,
+def random_protocol(out_dir: Optional[str], class_file: str, num_unseen: int,
+                    seed: int, train_split: Optional[str] = None,
                     test_split: Optional[str] = None) -> ZeroShotProtocol:
     """A seeded random protocol of a label file, written to ``out_dir``.
 
@@ -323,9 +323,19 @@ def random_protocol(out_dir: str, class_file: str, num_unseen: int, seed: int,
     protocol has no ``val.txt``, so a calibration training holds out a
     seeded subset of the seen classes (:meth:`calibration_split`).
 
+    Args:
+        out_dir (str | None): Folder to write; ``None`` keeps the protocol
+            in memory (``root`` then describes the draw).
+        class_file (str): Label file of every class.
+        num_unseen (int): Unseen classes.
+        seed (int): Seed of the draw.
+        train_split (str, optional): Data split to train on.
+        test_split (str, optional): Data split to test on.
+
     Raises:
         ConfigError: If ``num_unseen`` is out of range; the message names
-            the ``--num-unseen`` option and the label file.
+            the ``--num-unseen`` option and the label file. Nothing is
+            written then.
     """
     labels = load_class_names(class_file)
     # Two seen classes at least: one held out for calibration, one trained.
@@ -343,4 +353,10 @@ def random_protocol(out_dir: str, class_file: str, num_unseen: int, seed: int,
         meta['train_split'] = train_split
     if test_split:
         meta['test_split'] = test_split
+    if out_dir is None:
+        return ZeroShotProtocol(
+            name=f'random-{num_unseen}-seed{seed}',
+            root=f'random split (seed {seed}) of {class_file}',
+            seen=split.seen, unseen=split.unseen, label_file=class_file,
+            meta=meta)
     return write_protocol(out_dir, split.seen, split.unseen, labels, meta=meta)
