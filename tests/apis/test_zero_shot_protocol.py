@@ -281,3 +281,28 @@ def test_summary_mean_std_over_seeds():
     held = summarize([dict(r, heldout_metrics=r['metrics']) for r in runs],
                      'heldout_metrics')
     assert 'train_min/zsl_model' not in held and 'zsl/top1' in held
+
+
+def test_protocol_checked_against_the_config(tiny_demo_config, demo_data,
+                                             tmp_path):
+    from vlalign.apis.zero_shot_benchmark import check_protocol
+    from vlalign.utils.errors import DataError
+    cfg = Config.fromfile(str(tiny_demo_config()))
+    classes = load_class_names(f'{demo_data}/classes.txt')
+    good = _tiny_protocol(demo_data, tmp_path / 'good')
+    assert check_protocol(cfg, good)['test_split'] == 'test'
+    same = write_protocol(str(tmp_path / 'same'), good.seen, good.unseen,
+                          classes, meta=dict(train_split='train',
+                                             test_split='train'))
+    with pytest.raises(ConfigError, match='share 120 samples'):
+        check_protocol(cfg, same)
+    other = write_protocol(str(tmp_path / 'other'), good.seen[1:],
+                           good.unseen + ('x', ), classes[1:] + ['x'])
+    with pytest.raises(DataError, match=r"does not match the label file "
+                       r".*classes.txt: classes not in the file \['x'\]"):
+        check_protocol(cfg, other)
+    nosplit = write_protocol(str(tmp_path / 'nosplit'), good.seen,
+                             good.unseen, classes,
+                             meta=dict(test_split='nope'))
+    with pytest.raises(DataError, match='unknown split "nope"'):
+        check_protocol(cfg, nosplit)

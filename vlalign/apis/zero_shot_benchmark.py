@@ -46,7 +46,7 @@ from vlalign.datasets.pose_io import load_pose_annotations
 from vlalign.utils.errors import ConfigError
 from .zero_shot_calibration import run_calibration
 from .zero_shot_runs import (SCORE_SPACE, dataset_cfg, evaluate_on_classes,
-                             train_on_classes)
+                             sample_names, train_on_classes)
 
 SCHEMES = ('full', 'heldout', 'both')
 REPORTED = ('zsl/top1', 'zsl/top5', 'zsl/mean_class_acc', 'gzsl/seen',
@@ -81,11 +81,19 @@ def check_protocol(cfg: Config, protocol: ZeroShotProtocol) -> Dict[str, str]:
     for loader in ('train_dataloader', 'test_dataloader'):
         protocol.check_label_file(dataset_cfg(cfg, loader).class_file)
     splits = _splits(cfg, protocol)
+    names = {}
     for kind in ('train', 'test'):
         if not splits[f'{kind}_split']:
             raise ConfigError(f'neither protocol {protocol.name} nor '
                               f'{cfg.filename} names the {kind} split')
-        load_pose_annotations(splits[f'{kind}_ann'], splits[f'{kind}_split'])
+        names[kind] = set(sample_names(load_pose_annotations(
+            splits[f'{kind}_ann'], splits[f'{kind}_split'])))
+    shared = sorted(names['train'] & names['test'])
+    if shared:
+        raise ConfigError(
+            f'the training split "{splits["train_split"]}" and the test split '
+            f'"{splits["test_split"]}" share {len(shared)} samples (e.g. '
+            f'{shared[:3]}): the calibration would see test data')
     return splits
 
 

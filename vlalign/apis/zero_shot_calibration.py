@@ -131,7 +131,13 @@ def run_calibration(cfg: Config, protocol: ZeroShotProtocol, seed: int,
     """
     train_ds = dataset_cfg(cfg, 'train_dataloader')
     protocol.check_label_file(train_ds.class_file)
-    split = train_split or protocol.train_split or train_ds.split
+    split = train_split or protocol.train_split or train_ds.get('split')
+    if not split:
+        # Without a split the pickle's every sample, test ones too, would
+        # be copied.
+        raise ConfigError(f'neither protocol {protocol.name} nor '
+                          f'{cfg.filename} names the training split to '
+                          'calibrate on')
     cal = protocol.calibration_split(seed, num_heldout)
     os.makedirs(work_dir, exist_ok=True)
     pkl = osp.join(work_dir, 'calibration.pkl')
