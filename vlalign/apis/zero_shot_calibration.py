@@ -145,9 +145,11 @@ def run_calibration(cfg: Config, protocol: ZeroShotProtocol, seed: int,
                                        train_ds.class_file, protocol.seen,
                                        val_fraction, seed, pkl)
     log(f'calibration (seed {seed}): training on {len(cal.seen)} seen '
-        f'classes, holding out {list(cal.unseen)} ({cal.source}); '
-        f'{len(samples[CAL_TRAIN])} training / {len(samples[CAL_VAL])} '
-        f'calibration samples of {split}, no unseen class, no test sample')
+        f'classes, holding out {list(cal.unseen)} ({cal.source}); of the '
+        f'seen classes\' samples of {split}, {len(samples[CAL_TRAIN])} are '
+        f'{CAL_TRAIN} (trained on where their class is) and '
+        f'{len(samples[CAL_VAL])} {CAL_VAL} (scored to choose gamma); no '
+        'unseen class, no test sample')
     checkpoint, minutes = train_on_classes(
         cfg, osp.join(work_dir, 'train'), seed, pkl, CAL_TRAIN, cal.seen,
         tag=f'calibration model (seed {seed})', log=log)
