@@ -155,6 +155,15 @@ def test_benchmark_zsl_model_trains_on_every_seen_class(
     assert 'reusing the finished training' in again.getvalue()
     assert json.loads((work / 'zeroshot_benchmark.json').read_text())[
         'runs'][0]['metrics'] == run['metrics']
+    # --calibration-only: the records for tools/zeroshot.py --calibrate-on
+    with contextlib.redirect_stdout(io.StringIO()) as cal_only:
+        assert main([str(cfg), '--protocol', protocol.root, '--seeds', '0',
+                     '--calibration-only', '--work-dir', str(work), '--out',
+                     str(tmp_path / 'cal_only.json')]) == 0
+    assert f'record {run["calibration"]["record"]}' in cal_only.getvalue()
+    only = json.loads((tmp_path / 'cal_only.json').read_text())
+    assert 'summary' not in only and only['runs'][0]['gamma'] == run['gamma']
+    assert 'metrics' not in only['runs'][0]
 
 
 def _poison(src: str, dst: Path, unseen: set, classes: list) -> None:
