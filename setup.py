@@ -51,7 +51,8 @@ setup(
     include_package_data=True,
     package_data={'vlalign': [
         'py.typed', 'classes/data/*.md', 'classes/data/labels/*.txt',
-        'classes/data/protocols/*/*']},
+        'classes/data/protocols/*/*', 'classes/data/texts/*.md',
+        'classes/data/texts/*/*']},
     # mmaction2 is installed separately with --no-deps (requirements/mminstall.txt).
     install_requires=read_requirements('build')[:1] + read_requirements('runtime'),
     extras_require={

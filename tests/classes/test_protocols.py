@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 
 from vlalign.classes import list_protocols, load_class_names, load_protocol
-from vlalign.classes.protocols import LABEL_ROOT
+from vlalign.classes.protocols import LABEL_ROOT, random_protocol
 from vlalign.utils.errors import ConfigError, DataError
 
 SHARED_SPLITS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -89,3 +89,46 @@ def test_folder_protocol_and_its_errors(tmp_path):
         load_protocol(str(tmp_path))
     with pytest.raises(ConfigError, match='unknown zero-shot protocol "nope"'):
         load_protocol('nope')
+
+
+def test_calibration_split_uses_val_when_published():
+    p = load_protocol('ntu60_synse_55-5')
+    cal = p.calibration_split(seed=3)
+    assert set(cal.unseen) == set(p.val) and len(cal.seen) == 50
+    assert set(cal.seen) | set(cal.unseen) == set(p.seen)
+    assert not set(cal.classes) & set(p.unseen)  # no unseen class takes part
+    assert cal == p.calibration_split(seed=4)  # val does not depend on seed
+    with pytest.raises(ConfigError, match='--num-heldout applies only'):
+        p.calibration_split(seed=0, num_heldout=3)
+
+
+def test_calibration_split_draws_seen_classes_without_val():
+    p = load_protocol('nw-ucla_purls_5-5')
+    assert p.val is None and p.default_num_heldout() == 2  # round(5*5/10)
+    assert load_protocol('nw-ucla_purls_8-2').default_num_heldout() == 2
+    assert load_protocol('ntu60_synse_55-5').default_num_heldout() == 5
+    cal = p.calibration_split(seed=0)
+    assert len(cal.unseen) == 2 and set(cal.classes) == set(p.seen)
+    assert cal == p.calibration_split(seed=0)
+    assert any(p.calibration_split(seed=s) != cal for s in range(1, 6))
+    assert len(p.calibration_split(seed=0, num_heldout=4).unseen) == 4
+    for bad in (0, 5):
+        with pytest.raises(ConfigError, match=r'--num-heldout must be in \[1, 4\]'):
+            p.calibration_split(seed=0, num_heldout=bad)
+
+
+def test_random_protocol_is_a_folder(tmp_path):
+    labels = tmp_path / 'classes.txt'
+    labels.write_text(''.join(f'{i}\tc{i}\n' for i in range(6)))
+    p = random_protocol(str(tmp_path / 'p'), str(labels), 2, seed=1,
+                        train_split='tr', test_split='te')
+    assert len(p.unseen) == 2 and len(p.seen) == 4 and p.val is None
+    assert p.train_split == 'tr' and p.test_split == 'te'
+    again = load_protocol(str(tmp_path / 'p'))
+    assert again == p and sorted(again.classes) == [f'c{i}' for i in range(6)]
+    p.check_label_file(str(labels))
+    # issue 17: the message names the option, and nothing is written
+    with pytest.raises(ConfigError, match=r'--num-unseen must be in \[1, 4\] '
+                       r'for the 6 classes of .*classes.txt.*got 30'):
+        random_protocol(str(tmp_path / 'q'), str(labels), 30, seed=0)
+    assert not (tmp_path / 'q').exists()

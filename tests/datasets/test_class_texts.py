@@ -110,10 +110,17 @@ def test_expand_class_texts(tmp_path):
 
 
 def test_expand_lists_missing_classes(tmp_path):
-    with pytest.raises(DataError, match=r"source 0: no texts for classes "
-                       r"\['wave', 'clap'\]"):
+    with pytest.raises(DataError, match=r"class_text_sources\[0\]: no texts "
+                       r"for classes \['wave', 'clap'\]"):
         expand_class_texts(['jump up', 'wave', 'clap'],
                            sources={'jump up': ['leap']})
+    # issue 17: a source read before (as the recognizer reads its
+    # class_text_sources, i.e. --descriptions) is named by its file
+    read = load_class_texts(write(tmp_path, 'desc_sentence.txt',
+                                  'jump up;legs push off\n'))
+    with pytest.raises(DataError, match=r"desc_sentence\.txt: no texts for "
+                       r"classes \['wave'\]"):
+        expand_class_texts(['jump up', 'wave'], sources=[read])
     path = write(tmp_path, 'syn_synonym.txt', 'jump up,leap\n')
     with pytest.raises(DataError, match=r"syn_synonym\.txt: no texts for "
                        r"classes \['put on a hat/cap'\]"):
@@ -123,6 +130,40 @@ def test_expand_lists_missing_classes(tmp_path):
         expand_class_texts(['a'], include_name=False)
     with pytest.raises(ConfigError, match='exactly one'):
         expand_class_texts(['a'], templates=('a {} {}', ))
+
+
+def test_purls_quoted_and_row_readers(tmp_path):
+    purls = write(tmp_path, 'gpt3_desc_x.txt',
+                  'sit down;look ahead;rest on knees;lean back;bend;'
+                  'stand;lower;sit;lower the body onto a chair.\n')
+    assert guess_text_format(purls) == 'purls'
+    assert load_class_texts(purls)['sit down'] == ['lower the body onto a chair.']
+    assert load_class_texts(purls, kind='parts')['sit down'] == [
+        'head: look ahead', 'hands: rest on knees', 'torso: lean back',
+        'legs: bend']
+    with pytest.raises(ConfigError, match='unknown PURLS text kind "arms"'):
+        load_class_texts(purls, kind='arms')
+    bad = write(tmp_path, 'gpt3_desc_bad.txt', 'sit down;a;b\n')
+    with pytest.raises(DataError, match=r'gpt3_desc_bad\.txt:1: expected 9'):
+        load_class_texts(bad)
+    quoted = write(tmp_path, 'q.txt', '"Jump up" is leaving the ground.\n'
+                   '\u201cPickup\u201d involves lifting an object.\n')
+    assert guess_text_format(quoted) == 'quoted'
+    assert load_class_texts(quoted) == {
+        'Jump up': ['"Jump up" is leaving the ground.'],
+        'Pickup': ['\u201cPickup\u201d involves lifting an object.']}
+    with pytest.raises(DataError, match=r'q2\.txt:2: expected a sentence'):
+        load_class_texts(write(tmp_path, 'q2.txt', '"a" is x.\nb is y.\n'),
+                         'quoted')
+    from vlalign.classes.class_texts import load_row_texts
+    rows = write(tmp_path, 'rows.txt', 'text a\ntext b\ntext c\n')
+    assert load_row_texts(rows, ['a', 'b', 'c']) == {
+        'a': ['text a'], 'b': ['text b'], 'c': ['text c']}
+    assert list(load_row_texts(rows, ['a', 'b'], first_rows=True)) == ['a', 'b']
+    with pytest.raises(DataError, match=r'rows\.txt: 3 texts for 2 class'):
+        load_row_texts(rows, ['a', 'b'])
+    # every loader remembers its file
+    assert load_class_texts(rows, 'names').source == rows
 
 
 def test_prompt_sets_valid():
@@ -163,7 +204,7 @@ def test_shipped_penn_action_descriptions_cover_its_classes():
     repo = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
     texts = load_class_texts(os.path.join(
-        repo, 'tools/data/skeleton/texts/penn_action_sentence.txt'))
+        repo, 'vlalign/classes/data/texts/vlalign/penn_action_sentence.txt'))
     assert len(texts) == 15 and all(len(v) == 1 for v in texts.values())
     names = os.path.join(repo, 'data/penn_action/class_names.txt')
     if os.path.exists(names):

@@ -113,3 +113,18 @@ def test_select_gamma_takes_only_the_calibration_set():
 def test_select_gamma_needs_both_sides():
     with pytest.raises(ValueError, match='both seen and'):
         select_stacking_gamma(SCORES[:2], LABELS[:2], SEEN)
+
+
+def test_select_calibration_gamma_by_name():
+    """The hand case with names: c, d held out (posing as unseen)."""
+    from vlalign.evaluation import select_calibration_gamma
+    names = ['a', 'b', 'c', 'd']
+    assert select_calibration_gamma(SCORES, LABELS, names, ['c', 'd']) == \
+        select_stacking_gamma(SCORES, LABELS, torch.tensor([1, 1, 0, 0]).bool())
+    # the held-out list decides the sides, whatever its order
+    assert select_calibration_gamma(SCORES, LABELS, names, ['d', 'c'])[0] == \
+        pytest.approx(0.3)
+    with pytest.raises(ValueError, match=r"held-out classes \['e'\]"):
+        select_calibration_gamma(SCORES, LABELS, names, ['e'])
+    with pytest.raises(ValueError, match='trained and held-out'):
+        select_calibration_gamma(SCORES, LABELS, names, names)

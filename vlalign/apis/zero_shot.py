@@ -46,8 +46,14 @@ def add_zero_shot_args(parser: argparse.ArgumentParser,
         'descriptions, paragraphs, synonyms)')
     group.add_argument(
         '--gamma', type=float,
-        help='calibrated-stacking constant, chosen on held-out seen classes '
-        '(tools/benchmark_zeroshot.py does this); adds gzsl_cs/* metrics')
+        help='calibrated-stacking constant typed by hand (unchecked: prefer '
+        '--calibrate-on); adds gzsl_cs/* metrics')
+    group.add_argument(
+        '--calibrate-on', metavar='CALIBRATION_JSON',
+        help='take the calibrated-stacking constant from a calibration record '
+        '(calibration.json of tools/benchmark_zeroshot.py, e.g. with '
+        '--calibration-only); refused if it used an unseen class or a test '
+        'sample of this evaluation. Adds gzsl_cs/* metrics')
     group.add_argument('--ann-file', help='annotation pickle to test on')
     group.add_argument('--data-split', help='split of the pickle to test on')
     group.add_argument('--out', metavar='JSON',
@@ -57,7 +63,7 @@ def add_zero_shot_args(parser: argparse.ArgumentParser,
 def wants_zero_shot(args: argparse.Namespace) -> bool:
     return any(getattr(args, k, None) is not None for k in (
         'labels', 'split', 'prompts', 'descriptions', 'gamma', 'ann_file',
-        'data_split'))
+        'data_split', 'calibrate_on'))
 
 
 def apply_zero_shot(cfg, labels: Optional[str] = None,
@@ -68,7 +74,8 @@ def apply_zero_shot(cfg, labels: Optional[str] = None,
                     gamma: Optional[float] = None,
                     ann_file: Optional[str] = None,
                     data_split: Optional[str] = None,
-                    select_gamma: bool = False) -> None:
+                    select_gamma: bool = False,
+                    calibration: Optional[str] = None) -> Optional[float]:
     """Make ``cfg``'s test run a zero-shot evaluation (in place).
 
     The test dataset keeps all classes of the label file (GZSL scores every
@@ -88,11 +95,21 @@ def apply_zero_shot(cfg, labels: Optional[str] = None,
         data_split (str, optional): Its split.
         select_gamma (bool): Choose the constant on this set (calibration
             sets only). Defaults to ``False``.
+        calibration (str, optional): A calibration record
+            (``calibration.json``, :mod:`.zero_shot_calibration`): its
+            constant and score space are used, after checking that none of
+            its classes is unseen here and none of its samples is in the
+            test split. Excludes ``gamma``.
+
+    Returns:
+        float | None: The calibration constant the evaluation applies.
 
     Raises:
         ConfigError: If the test dataset has no ``class_file`` (it must be a
-            :class:`~vlalign.datasets.PoseTextDataset` or alike), or a
-            calibration constant comes without unseen classes.
+            :class:`~vlalign.datasets.PoseTextDataset` or alike), a
+            calibration constant comes without unseen classes, or the
+            calibration record used this evaluation's unseen classes or
+            test samples.
     """
     dataset = cfg.test_dataloader.dataset
     if 'class_file' not in dataset:
@@ -114,22 +131,59 @@ def apply_zero_shot(cfg, labels: Optional[str] = None,
             '{}' not in prompts[0] else list(prompts)
     if descriptions:
         cfg.model.class_text_sources = list(descriptions)
-    if (gamma is not None or select_gamma) and unseen is None and seen is None:
-        raise ConfigError('--gamma needs --split (which classes are unseen)')
+    if (gamma is not None or select_gamma or calibration) and unseen is None \
+            and seen is None:
+        raise ConfigError(f'--{"calibrate-on" if calibration else "gamma"} '
+                          'needs --split (which classes are unseen)')
+    if calibration is not None:
+        if gamma is not None:
+            raise ConfigError('give --gamma or --calibrate-on, not both')
+        gamma = _checked_calibration(cfg, calibration, unseen, seen)
     evaluator = [dict(type='AccMetric')]
     if unseen is not None or seen is not None:
         evaluator.append(dict(type='ZeroShotMetric', unseen_classes=unseen,
                               seen_classes=seen, calibration_gamma=gamma,
                               select_gamma=select_gamma))
     cfg.test_evaluator = evaluator
+    return gamma
+
+
+def _checked_calibration(cfg, path: str, unseen: Optional[ClassList],
+                         seen: Optional[ClassList]) -> float:
+    """The constant of a calibration record, checked against the test
+    dataset of ``cfg``; sets the record's score space on the model."""
+    from vlalign.datasets.pose_io import load_pose_annotations
+    from .zero_shot_calibration import check_calibration, load_calibration
+    from .zero_shot_runs import sample_names
+    record = load_calibration(path)
+    dataset = cfg.test_dataloader.dataset
+    if unseen is not None:
+        unseen_names = _names(unseen)
+    else:
+        known = set(_names(seen))
+        unseen_names = [n for n in load_class_names(dataset.class_file)
+                        if n not in known]
+    split = dataset.get('split')
+    test = sample_names(load_pose_annotations(dataset.ann_file, split))
+    check_calibration(record, unseen_names, test, source=path,
+                      test_where=f'{dataset.ann_file} (split {split})')
+    cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
+                              average_clips=record['average_clips'])
+    return float(record['gamma'])
 
 
 def apply_zero_shot_args(cfg, args: argparse.Namespace) -> None:
-    """:func:`apply_zero_shot` with the options of :func:`add_zero_shot_args`."""
-    apply_zero_shot(cfg, labels=args.labels, unseen=args.split,
-                    prompts=args.prompts, descriptions=args.descriptions,
-                    gamma=args.gamma, ann_file=args.ann_file,
-                    data_split=args.data_split)
+    """:func:`apply_zero_shot` with the options of :func:`add_zero_shot_args`.
+
+    With ``--calibrate-on``, ``args.gamma`` is set to the record's constant
+    (so that the tool's JSON output names it)."""
+    gamma = apply_zero_shot(
+        cfg, labels=args.labels, unseen=args.split, prompts=args.prompts,
+        descriptions=args.descriptions, gamma=args.gamma,
+        ann_file=args.ann_file, data_split=args.data_split,
+        calibration=getattr(args, 'calibrate_on', None))
+    if getattr(args, 'calibrate_on', None):
+        args.gamma = gamma
 
 
 _ROWS = [

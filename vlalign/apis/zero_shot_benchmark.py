@@ -1,209 +1,324 @@
-"""Train on the seen classes of seeded splits, report ZSL and GZSL.
+"""The zero-shot benchmark of ``tools/benchmark_zeroshot.py``.
 
-The protocol of ``tools/benchmark_zeroshot.py``, for any config whose train
-and test datasets are :class:`~vlalign.datasets.PoseTextDataset`-like (an
-``ann_file``, a ``class_file`` and a ``split``). Per seed:
+Two kinds of protocol, one procedure:
 
-1. Draw the unseen classes (:func:`random_class_split`), then hold out some
-   seen classes (:func:`heldout_calibration_split`); the model trains on
-   the remaining ``train_seen`` classes only.
-2. Hold out a seeded fraction of the training samples as ``zs_val``
-   (written with the original splits to a protocol pickle in the work dir).
-3. Train on ``zs_train`` x ``train_seen``; validate on ``zs_val``.
-4. Calibrate: on ``zs_val`` with ``train_seen`` + held-out classes, the
-   held-out ones posing as unseen, choose the calibrated-stacking constant
-   that maximises the GZSL harmonic mean. No unseen class or test sample
-   is looked at.
-5. Test on the test split with ``train_seen`` + unseen classes: ZSL top-1
-   and top-5 (unseen classes only), GZSL seen / unseen / harmonic mean,
-   uncalibrated and calibrated with the constant of step 4.
+- a fixed protocol (:func:`~vlalign.classes.load_protocol`: a shipped name
+  such as ``nw-ucla_purls_5-5`` or a folder): the seeds change only the
+  training seed (and, without ``val.txt``, the held-out calibration
+  classes);
+- a seeded random protocol (``num_unseen``): the seed also draws the unseen
+  classes (:func:`~vlalign.classes.protocols.random_protocol`, written to
+  ``<work_dir>/seed_<s>/protocol/``).
 
-The held-out classes are in neither training nor the test label space, so
-"seen" in the GZSL figures means the classes the model was trained on.
+Per seed, with the ``full`` scheme (the default):
+
+1. The *ZSL model* trains on every seen class of the protocol, on every
+   sample of the training split (no validation, last checkpoint).
+2. The *calibration model* trains on the seen classes minus the held-out
+   ones (``val.txt`` or a seeded subset) on most training samples, and the
+   calibration constant is chosen on the training samples it did not see,
+   the held-out classes posing as unseen
+   (:func:`~vlalign.apis.zero_shot_calibration.run_calibration`). No unseen
+   class, unseen sample or test sample takes part.
+3. The ZSL model is tested on the test split over seen + unseen classes:
+   ZSL top-1/top-5/mean class accuracy (unseen classes only), GZSL seen /
+   unseen / H uncalibrated and calibrated with the constant of step 2, and
+   the mean class accuracy over all classes.
+
+The ``heldout`` scheme is the benchmark before vlalign 0.x: only the
+calibration model is trained, and it is also the model tested (over its
+trained classes + the unseen ones), so its ZSL figure comes from fewer
+classes than the protocol allows. ``both`` runs the full scheme and tests
+the calibration model as well, which costs one more evaluation, not a
+training. Train minutes are reported per model.
 """
-import copy
 import os
 import os.path as osp
-import pickle
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.config import Config
 
-from vlalign.classes.class_splits import (heldout_calibration_split,
-                                           random_class_split,
-                                           save_class_names)
-from vlalign.classes.label_map import load_class_names
+from vlalign.classes.protocols import (ZeroShotProtocol, load_protocol,
+                                       random_protocol)
 from vlalign.datasets.pose_io import load_pose_annotations
-from vlalign.utils.atomic_io import atomic_open
 from vlalign.utils.errors import ConfigError
-from .zero_shot import apply_zero_shot
+from .zero_shot_calibration import run_calibration
+from .zero_shot_runs import (SCORE_SPACE, dataset_cfg, evaluate_on_classes,
+                             sample_names, train_on_classes)
 
-TRAIN_SPLIT, VAL_SPLIT = 'zs_train', 'zs_val'
-REPORTED = ('zsl/top1', 'zsl/top5', 'gzsl/seen', 'gzsl/unseen', 'gzsl/hmean',
-            'gzsl_cs/seen', 'gzsl_cs/unseen', 'gzsl_cs/hmean')
-
-
-def write_protocol_pickle(ann_file: str, train_split: str, test_split: str,
-                          val_fraction: float, seed: int, out: str) -> None:
-    """Copy a PoseDataset pickle with the train split cut into
-    ``zs_train``/``zs_val`` (seeded) and the test split kept; atomic."""
-    annos = load_pose_annotations(ann_file)
-    key = 'filename' if annos and 'filename' in annos[0] else 'frame_dir'
-    train = [a[key] for a in load_pose_annotations(ann_file, train_split)]
-    test = [a[key] for a in load_pose_annotations(ann_file, test_split)]
-    rng = np.random.default_rng(seed)
-    is_val = np.zeros(len(train), dtype=bool)
-    is_val[rng.permutation(len(train))[:int(round(val_fraction * len(train)))]] = True
-    data = dict(split={TRAIN_SPLIT: [n for n, v in zip(train, is_val) if not v],
-                       VAL_SPLIT: [n for n, v in zip(train, is_val) if v],
-                       test_split: test},
-                annotations=annos)
-    with atomic_open(out, 'wb') as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+SCHEMES = ('full', 'heldout', 'both')
+REPORTED = ('zsl/top1', 'zsl/top5', 'zsl/mean_class_acc', 'gzsl/seen',
+            'gzsl/unseen', 'gzsl/hmean', 'gzsl_cs/seen', 'gzsl_cs/unseen',
+            'gzsl_cs/hmean', 'mean_class_acc')
+Log = Callable[[str], None]
 
 
-def _runner(cfg: Config):
-    from vlalign.utils.launch import build_runner
-    return build_runner(cfg, 'none')
+def _splits(cfg: Config, protocol: ZeroShotProtocol) -> Dict[str, str]:
+    """Pickles and data splits: the protocol names the splits, the config
+    the files."""
+    train_ds = dataset_cfg(cfg, 'train_dataloader')
+    test_ds = dataset_cfg(cfg, 'test_dataloader')
+    return dict(train_ann=train_ds.ann_file, test_ann=test_ds.ann_file,
+                train_split=protocol.train_split or train_ds.get('split'),
+                test_split=protocol.test_split or test_ds.get('split'))
 
 
-def _last_checkpoint(work_dir: str) -> str:
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+def check_protocol(cfg: Config, protocol: ZeroShotProtocol) -> Dict[str, str]:
+    """Check that the config's data fit the protocol, before any training.
 
-
-def run_seed(cfg: Config, num_unseen: int, num_heldout: int, seed: int,
-             work_dir: str, val_fraction: float = 0.2,
-             log: Callable[[str], None] = print) -> Dict:
-    """One seed of the protocol (see the module docstring).
+    Both datasets' label files must hold exactly the protocol's classes,
+    and the pickles must have its training and test splits.
 
     Returns:
-        dict: The class lists, the calibration constant and the test metrics.
+        dict: ``train_ann``, ``test_ann``, ``train_split``, ``test_split``.
+
+    Raises:
+        DataError: A label file or split that does not match (named).
+        ConfigError: A split that is neither in the protocol nor the config.
     """
-    train_ds = cfg.train_dataloader.dataset
-    test_ds = cfg.test_dataloader.dataset
-    for name, ds in (('train', train_ds), ('test', test_ds)):
-        missing = [k for k in ('ann_file', 'class_file', 'split') if k not in ds]
-        if missing:
-            raise ConfigError(f'{cfg.filename}: the {name} dataset needs '
-                              f'{missing} for the zero-shot benchmark')
-    classes = load_class_names(train_ds.class_file)
-    split = random_class_split(classes, num_unseen, seed)
-    train_seen, heldout = heldout_calibration_split(split.seen, num_heldout,
-                                                    seed)
-    os.makedirs(work_dir, exist_ok=True)
-    for name, names in (('unseen', split.unseen), ('train_seen', train_seen),
-                        ('heldout', heldout)):
-        save_class_names(osp.join(work_dir, f'{name}.txt'), names)
-    log(f'[seed {seed}] unseen: {list(split.unseen)}; held out for '
-        f'calibration: {list(heldout)}; training on {len(train_seen)} classes')
-    protocol = osp.join(work_dir, 'protocol.pkl')
-    write_protocol_pickle(train_ds.ann_file, train_ds.split, test_ds.split,
-                          val_fraction, seed, protocol)
-
-    # Train on the train_seen classes only.
-    train_cfg = copy.deepcopy(cfg)
-    train_cfg.work_dir = osp.join(work_dir, 'train')
-    train_cfg.randomness = dict(train_cfg.get('randomness', {}), seed=seed)
-    for loader, data_split in (('train_dataloader', TRAIN_SPLIT),
-                               ('val_dataloader', VAL_SPLIT)):
-        ds = train_cfg[loader].dataset
-        ds.update(ann_file=protocol, split=data_split,
-                  class_subset=list(train_seen))
-    start = time.time()
-    log(f'[seed {seed}] training ({train_cfg.train_cfg.max_epochs} epochs)')
-    _runner(train_cfg).train()
-    train_min = (time.time() - start) / 60
-    checkpoint = _last_checkpoint(train_cfg.work_dir)
-
-    def evaluate(tag: str, **protocol_args) -> Dict[str, float]:
-        eval_cfg = copy.deepcopy(cfg)
-        eval_cfg.work_dir = osp.join(work_dir, tag)
-        eval_cfg.load_from = checkpoint
-        apply_zero_shot(eval_cfg, **protocol_args)
-        return _runner(eval_cfg).test()
-
-    log(f'[seed {seed}] calibrating on {VAL_SPLIT} (held-out seen classes '
-        'posing as unseen)')
-    calib = evaluate('calibration', seen=list(train_seen),
-                     unseen=list(heldout), ann_file=protocol,
-                     data_split=VAL_SPLIT, select_gamma=True)
-    gamma = float(calib['calibration/gamma'])
-    log(f'[seed {seed}] gamma = {gamma:.4f}; testing on {test_ds.split}')
-    test = evaluate('test', seen=list(train_seen), unseen=list(split.unseen),
-                    ann_file=protocol, data_split=test_ds.split, gamma=gamma)
-    return dict(seed=seed, unseen=list(split.unseen), heldout=list(heldout),
-                train_seen=list(train_seen), gamma=gamma,
-                calibration_hmean=float(calib['calibration/hmean']),
-                train_minutes=train_min, checkpoint=checkpoint,
-                metrics={k: float(v) for k, v in test.items()})
+    for loader in ('train_dataloader', 'test_dataloader'):
+        protocol.check_label_file(dataset_cfg(cfg, loader).class_file)
+    splits = _splits(cfg, protocol)
+    names = {}
+    for kind in ('train', 'test'):
+        if not splits[f'{kind}_split']:
+            raise ConfigError(f'neither protocol {protocol.name} nor '
+                              f'{cfg.filename} names the {kind} split')
+        names[kind] = set(sample_names(load_pose_annotations(
+            splits[f'{kind}_ann'], splits[f'{kind}_split'])))
+    shared = sorted(names['train'] & names['test'])
+    if shared:
+        raise ConfigError(
+            f'the training split "{splits["train_split"]}" and the test split '
+            f'"{splits["test_split"]}" share {len(shared)} samples (e.g. '
+            f'{shared[:3]}): the calibration would see test data')
+    return splits
 
 
-def summarize(runs: List[Dict], num_unseen: int) -> Dict[str, Dict[str, float]]:
-    """Mean and sample standard deviation (ddof=1) of each reported metric
-    over seeds, with the ZSL chance level."""
+def run_seed(cfg: Config, protocol: ZeroShotProtocol, seed: int,
+             work_dir: str, scheme: str = 'full',
+             num_heldout: Optional[int] = None, val_fraction: float = 0.2,
+             calibration_only: bool = False, log: Log = print) -> Dict:
+    """One seed of the benchmark (see the module docstring).
+
+    Args:
+        cfg (Config): The recipe.
+        protocol (ZeroShotProtocol): Seen and unseen classes.
+        seed (int): Training seed (and seed of the held-out draws).
+        work_dir (str): This seed's folder: ``zsl_model/``,
+            ``calibration/`` (with ``calibration.json``), ``test*/``.
+        scheme (str): ``'full'``, ``'heldout'`` or ``'both'``.
+        num_heldout (int, optional): Held-out seen classes for a protocol
+            without ``val.txt``.
+        val_fraction (float): Share of each seen class's training samples
+            the calibration model does not train on.
+        calibration_only (bool): Stop after the calibration record.
+        log (callable): Progress output.
+
+    Returns:
+        dict: The classes, the calibration constant and record, the train
+        minutes, checkpoints and ``metrics`` (full scheme) and/or
+        ``heldout_metrics`` (held-out scheme).
+    """
+    if scheme not in SCHEMES:
+        raise ConfigError(f'--scheme must be one of {SCHEMES}, got {scheme!r}')
+    splits = check_protocol(cfg, protocol)
+    run: Dict = dict(seed=seed, protocol=protocol.name,
+                     seen=list(protocol.seen), unseen=list(protocol.unseen),
+                     train_split=splits['train_split'],
+                     test_split=splits['test_split'], score_space=SCORE_SPACE,
+                     train_minutes={}, checkpoints={})
+    full = scheme in ('full', 'both') and not calibration_only
+    if full:
+        ckpt, minutes = train_on_classes(
+            cfg, osp.join(work_dir, 'zsl_model'), seed, splits['train_ann'],
+            splits['train_split'], protocol.seen,
+            tag=f'[seed {seed}] ZSL model (every seen class)', log=log)
+        run['train_minutes']['zsl_model'] = minutes
+        run['checkpoints']['zsl_model'] = ckpt
+
+    record = run_calibration(cfg, protocol, seed,
+                             osp.join(work_dir, 'calibration'), val_fraction,
+                             num_heldout, splits['train_split'],
+                             log=lambda m: log(f'[seed {seed}] {m}'))
+    gamma = record['gamma']
+    run.update(gamma=gamma, calibration=dict(
+        record=osp.join(work_dir, 'calibration', 'calibration.json'),
+        trained_classes=record['trained_classes'],
+        heldout_classes=record['heldout_classes'],
+        heldout_source=record['heldout_source'], hmean=record['hmean']))
+    run['train_minutes']['calibration'] = record['train_minutes']
+    run['checkpoints']['calibration'] = record['checkpoint']
+    if calibration_only:
+        return run
+
+    if full:
+        log(f'[seed {seed}] testing the ZSL model on {splits["test_split"]} '
+            f'({len(protocol.seen)} seen + {len(protocol.unseen)} unseen '
+            f'classes, gamma {gamma:.4f})')
+        run['metrics'] = evaluate_on_classes(
+            cfg, run['checkpoints']['zsl_model'], osp.join(work_dir, 'test'),
+            splits['test_ann'], splits['test_split'], protocol.seen,
+            protocol.unseen, gamma=gamma)
+    if scheme in ('heldout', 'both'):
+        trained = record['trained_classes']
+        log(f'[seed {seed}] testing the calibration model (held-out scheme) '
+            f'on {splits["test_split"]} ({len(trained)} trained + '
+            f'{len(protocol.unseen)} unseen classes)')
+        run['heldout_metrics'] = evaluate_on_classes(
+            cfg, record['checkpoint'], osp.join(work_dir, 'test_heldout'),
+            splits['test_ann'], splits['test_split'], trained,
+            protocol.unseen, gamma=gamma)
+    return run
+
+
+def summarize(runs: List[Dict], key: str = 'metrics') -> Dict[str, Dict]:
+    """Mean and sample standard deviation (ddof=1) over seeds of each
+    reported metric of ``run[key]``, the calibration constant and the train
+    minutes, with the ZSL chance level (mean of 1 / unseen classes)."""
+    rows: Dict[str, List[float]] = {}
+    for run in runs:
+        for name in REPORTED:
+            if name in run.get(key, {}):
+                rows.setdefault(name, []).append(run[key][name])
+        if 'gamma' in run:
+            rows.setdefault('calibration/gamma', []).append(run['gamma'])
+        for model, minutes in run.get('train_minutes', {}).items():
+            if key == 'metrics' or model == 'calibration':
+                rows.setdefault(f'train_min/{model}', []).append(minutes)
+        rows.setdefault('zsl/chance', []).append(1.0 / len(run['unseen']))
     out = {}
-    for key in REPORTED:
-        values = np.array([r['metrics'][key] for r in runs if key in r['metrics']])
-        if len(values):
-            out[key] = dict(mean=float(values.mean()),
-                            std=float(values.std(ddof=1)) if len(values) > 1
-                            else 0.0)
-    out['zsl/chance'] = dict(mean=1.0 / num_unseen, std=0.0)
+    for name, values in rows.items():
+        arr = np.asarray(values, dtype=np.float64)
+        out[name] = dict(mean=float(arr.mean()),
+                         std=float(arr.std(ddof=1)) if len(arr) > 1 else 0.0,
+                         values=[float(v) for v in arr])
     return out
 
 
-def format_summary(summary: Dict[str, Dict[str, float]], runs: List[Dict],
+def format_summary(summary: Dict[str, Dict], runs: List[Dict],
                    title: str) -> str:
     """A text table: one column per seed, then mean +- std."""
     seeds = [r['seed'] for r in runs]
-    head = f'{"metric":<16}' + ''.join(f'{"seed " + str(s):>10}' for s in seeds)
-    lines = [title, head + f'{"mean +- std":>18}']
+    head = f'{"metric":<22}' + ''.join(f'{"seed " + str(s):>10}' for s in seeds)
+    lines = [title, head + f'{"mean +- std":>20}']
     for key, stat in summary.items():
-        per_seed = ''.join(f'{r["metrics"].get(key, stat["mean"]):>10.4f}'
-                           for r in runs)
-        lines.append(f'{key:<16}{per_seed}'
+        values = stat.get('values', [])
+        per_seed = ''.join(f'{v:>10.4f}' for v in values) if \
+            len(values) == len(seeds) else ' ' * (10 * len(seeds))
+        lines.append(f'{key:<22}{per_seed}'
                      f'{stat["mean"]:>11.4f} +- {stat["std"]:.4f}')
     return '\n'.join(lines)
 
 
-def run_zero_shot_benchmark(config: str, num_unseen: int, seeds: Sequence[int],
-                            work_dir: str, num_heldout: Optional[int] = None,
+def _protocols(cfg: Config, seeds: Sequence[int], work_dir: str,
+               protocol: Optional[str], num_unseen: Optional[int],
+               num_heldout: Optional[int]) -> Dict[int, ZeroShotProtocol]:
+    """The protocol of each seed, checked against the config (and the
+    held-out count) before anything is written."""
+    if (protocol is None) == (num_unseen is None):
+        raise ConfigError('give either --protocol (a shipped protocol or a '
+                          'folder) or --num-unseen (seeded random splits)')
+    if protocol is not None:
+        fixed = load_protocol(protocol)
+        check_protocol(cfg, fixed)
+        for seed in seeds:
+            fixed.calibration_split(seed, num_heldout)
+        return {s: fixed for s in seeds}
+    train_ds = dataset_cfg(cfg, 'train_dataloader')
+    test_ds = dataset_cfg(cfg, 'test_dataloader')
+    kwargs = dict(class_file=train_ds.class_file, num_unseen=num_unseen,
+                  train_split=train_ds.get('split'),
+                  test_split=test_ds.get('split'))
+    for seed in seeds:  # in memory first: nothing is written on an error
+        drawn = random_protocol(None, seed=seed, **kwargs)
+        drawn.calibration_split(seed, num_heldout)
+    check_protocol(cfg, drawn)
+    return {seed: random_protocol(
+        osp.join(work_dir, f'seed_{seed}', 'protocol'), seed=seed, **kwargs)
+        for seed in seeds}
+
+
+def run_zero_shot_benchmark(config: str, seeds: Sequence[int], work_dir: str,
+                            protocol: Optional[str] = None,
+                            num_unseen: Optional[int] = None,
+                            num_heldout: Optional[int] = None,
+                            scheme: str = 'full',
+                            calibration_only: bool = False,
                             val_fraction: float = 0.2,
                             cfg_options: Optional[Dict] = None,
-                            log: Callable[[str], None] = print) -> Dict:
+                            log: Log = print) -> Dict:
     """Run :func:`run_seed` for every seed and summarise.
 
+    Everything that can be checked without training (the protocol against
+    the config's label files and splits, ``num_unseen``, ``num_heldout``,
+    ``val_fraction``, ``scheme``) is checked before the first training.
+
     Args:
-        config (str): Config file (trained as is, on the seen classes).
-        num_unseen (int): Unseen classes per split.
-        seeds (list[int]): One split (and training seed) each.
+        config (str): The recipe.
+        seeds (list[int]): Training seeds (with ``num_unseen``: also the
+            splits).
         work_dir (str): Output folder, one ``seed_<s>`` folder per seed.
-        num_heldout (int, optional): Seen classes held out for calibration.
-            Defaults to 20% of the seen classes, at least 1.
-        val_fraction (float): Training samples held out as ``zs_val``.
+        protocol (str, optional): A shipped protocol name or a folder.
+        num_unseen (int, optional): Seeded random splits instead.
+        num_heldout (int, optional): Held-out seen classes for protocols
+            without ``val.txt``.
+        scheme (str): ``'full'`` (default), ``'heldout'`` or ``'both'``.
+        calibration_only (bool): Only write the calibration records.
+        val_fraction (float): See :func:`run_seed`.
         cfg_options (dict, optional): Overrides merged into the config.
 
     Returns:
-        dict: ``runs`` (per seed) and ``summary`` (mean, std).
+        dict: ``runs`` (per seed), ``summary`` (full scheme) and/or
+        ``heldout_summary``, and the protocol.
     """
     from vlalign.utils import register_all_modules
     register_all_modules()
+    if scheme not in SCHEMES:
+        raise ConfigError(f'--scheme must be one of {SCHEMES}, got {scheme!r}')
+    if not 0 < val_fraction < 1:
+        raise ConfigError(f'--val-fraction must be in (0, 1), got '
+                          f'{val_fraction}')
+    if not seeds:
+        raise ConfigError('--seeds needs at least one seed')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    num_classes = len(load_class_names(cfg.train_dataloader.dataset.class_file))
-    num_seen = num_classes - num_unseen
-    if num_heldout is None:
-        num_heldout = max(1, int(round(0.2 * num_seen)))
-    if not 1 <= num_heldout < num_seen:
-        raise ConfigError(f'num_heldout must be in [1, {num_seen - 1}] with '
-                          f'{num_seen} seen classes, got {num_heldout}')
-    runs = [run_seed(cfg, num_unseen, num_heldout, seed,
-                     osp.join(work_dir, f'seed_{seed}'), val_fraction, log)
-            for seed in seeds]
-    return dict(config=config, num_classes=num_classes, num_unseen=num_unseen,
-                num_heldout=num_heldout, val_fraction=val_fraction,
-                runs=runs, summary=summarize(runs, num_unseen))
+    protocols = _protocols(cfg, list(seeds), work_dir, protocol, num_unseen,
+                           num_heldout)
+    first = protocols[seeds[0]]
+    kind = 'fixed' if protocol is not None else 'random'
+    log(f'protocol {first.name if protocol else f"random, {num_unseen} unseen"}'
+        f': {len(first.seen)} seen / {len(first.unseen)} unseen classes; '
+        f'{first.citation}; scheme {scheme}, seeds {list(seeds)}')
+    runs = []
+    start = time.time()
+    for i, seed in enumerate(seeds):
+        log(f'[seed {seed}] {i + 1}/{len(seeds)}, '
+            f'{(time.time() - start) / 60:.1f} min so far')
+        runs.append(run_seed(cfg, protocols[seed], seed,
+                             osp.join(work_dir, f'seed_{seed}'), scheme,
+                             num_heldout, val_fraction, calibration_only,
+                             log))
+    result = dict(config=config, kind=kind, scheme=scheme,
+                  calibration_only=calibration_only, seeds=list(seeds),
+                  num_unseen=len(first.unseen), num_seen=len(first.seen),
+                  num_heldout=num_heldout, val_fraction=val_fraction,
+                  score_space=SCORE_SPACE, work_dir=os.path.abspath(work_dir),
+                  protocol=dict(
+                      name=first.name if protocol else None,
+                      root=first.root if protocol else None,
+                      citation=first.citation if protocol else None,
+                      seen=list(first.seen) if protocol else None,
+                      unseen=list(first.unseen) if protocol else None,
+                      val=list(first.val) if protocol and first.val else None),
+                  runs=runs)
+    if calibration_only:
+        return result
+    if scheme in ('full', 'both'):
+        result['summary'] = summarize(runs, 'metrics')
+    if scheme in ('heldout', 'both'):
+        result['heldout_summary'] = summarize(runs, 'heldout_metrics')
+    return result

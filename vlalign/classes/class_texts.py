@@ -15,12 +15,24 @@ come from and lays them out per class:
   - ``sentence`` (:func:`load_sentence_texts`): ``name,paragraph`` (NTU) or
     ``name;paragraph`` (NW-UCLA);
   - ``synonym`` (:func:`load_synonym_texts`): ``name,syn1, syn2, ...``;
-  - ``names`` (:func:`load_name_texts`): a label file, one name a line.
+  - ``names`` (:func:`load_name_texts`): a label file, one name a line;
 
-Every loader returns ``{class name: [texts]}`` in file order and raises
-:class:`DataError` with ``file:line`` on a malformed line.
-:func:`expand_class_texts` turns class names, templates and sources into the
-list of texts to ensemble for each class.
+- the GPT-3 descriptions of PURLS (Zhu et al., CVPR 2024), ``purls``
+  (:func:`load_purls_texts`): ``name;head;hands;torso;legs;start;middle;
+  end;global``, read as body parts, phases or the global description;
+- one sentence per class quoting its name, ``"Name" is ...`` (SMIE and
+  SA-DVAE), ``quoted`` (:func:`load_quoted_texts`);
+- one text per line in label order without names (PGFA's skeleton-focused
+  paragraphs), ``rows`` (:func:`load_row_texts`, names given by the
+  caller).
+
+STAR's part descriptions (``name; Head: ...; Hand: ...``) are ``pasta``.
+Every loader returns a :class:`ClassTextSource` (``{class name: [texts]}``
+in file order, with the file it came from) and raises :class:`DataError`
+with ``file:line`` on a malformed line. :func:`load_class_texts` also takes
+a named source of :mod:`vlalign.classes.text_sources` (e.g.
+``'purls:nw_ucla:global'``). :func:`expand_class_texts` turns class names,
+templates and sources into the list of texts to ensemble for each class.
 """
 import os
 import re
@@ -31,6 +43,20 @@ from .label_map import load_class_names
 
 ClassTexts = Dict[str, List[str]]
 TextSource = Union[str, Mapping[str, Sequence[str]]]
+
+
+class ClassTextSource(dict):
+    """``{class name: [texts]}`` that remembers where it was read from, so
+    errors about it (e.g. a class it lacks) name the file.
+
+    Attributes:
+        source (str): The file (or named source and file).
+    """
+
+    def __init__(self, texts: Mapping[str, Sequence[str]] = (),
+                 source: str = '') -> None:
+        super().__init__(texts)
+        self.source = source
 
 #: Named prompt-template sets; each template holds exactly one ``{}``.
 #:
@@ -65,7 +91,14 @@ PROMPT_SETS: Dict[str, Tuple[str, ...]] = {
                    'The man is {}', 'The woman is {}'),
 }
 
-TEXT_FORMATS = ('pasta', 'sentence', 'synonym', 'names')
+TEXT_FORMATS = ('pasta', 'sentence', 'synonym', 'names', 'purls', 'quoted',
+                'rows')
+
+#: Columns of a PURLS description line after the name, and the kinds of
+#: text :func:`load_purls_texts` reads from them.
+PURLS_COLUMNS = ('head', 'hands', 'torso', 'legs', 'start', 'middle', 'end',
+                 'global')
+PURLS_KINDS = ('global', 'parts', 'phases', 'all') + PURLS_COLUMNS[:-1]
 
 # "head: tilts forward" (ucla_pasta) -> "head tilts forward" (pasta_openai).
 _PART_COLON = re.compile(r'^([A-Za-z]+)\s*:\s*')
@@ -135,10 +168,10 @@ def _split_name(line: str, seps: str, path: str, lineno: int,
     return line[:match.start()].strip(), line[match.end():].strip()
 
 
-def _finish(out: ClassTexts, path: str) -> ClassTexts:
+def _finish(out: ClassTexts, path: str) -> ClassTextSource:
     if not out:
         raise DataError(f'class text file {path} holds no classes')
-    return out
+    return ClassTextSource(out, source=path)
 
 
 def load_pasta_texts(path: str, include_whole: bool = False) -> ClassTexts:
@@ -214,9 +247,104 @@ def load_synonym_texts(path: str) -> ClassTexts:
     return _finish(out, path)
 
 
-def load_name_texts(path: str) -> ClassTexts:
+def load_name_texts(path: str) -> ClassTextSource:
     """Read a label file as ``{name: [name]}``."""
-    return {n: [n] for n in load_class_names(path)}
+    return ClassTextSource({n: [n] for n in load_class_names(path)},
+                           source=path)
+
+
+def load_purls_texts(path: str, kind: str = 'global') -> ClassTextSource:
+    """Read PURLS's GPT-3 descriptions (``supplements/gpt3_desc.xlsx`` as
+    text): ``name;head;hands;torso;legs;start;middle;end;global``.
+
+    Args:
+        path (str): Text file, one class a line, 9 ``;``-separated fields.
+        kind (str): Which texts: ``'global'`` (the whole action, one
+            sentence), ``'parts'`` (head, hands, torso, legs), ``'phases'``
+            (start, middle, end), ``'all'`` (the 8 of them) or one column
+            (``'head'``, ..., ``'end'``). Part and phase texts are prefixed
+            with their column (``"head: tilt back to drink"``): without it,
+            "remain still to support the body" says nothing of which part.
+            Defaults to ``'global'``.
+
+    Returns:
+        ClassTextSource: ``{name: [texts]}``.
+    """
+    if kind not in PURLS_KINDS:
+        raise ConfigError(f'unknown PURLS text kind "{kind}", choose one of '
+                          f'{list(PURLS_KINDS)}')
+    groups = {'global': ('global', ), 'parts': PURLS_COLUMNS[:4],
+              'phases': PURLS_COLUMNS[4:7], 'all': PURLS_COLUMNS}
+    columns = groups.get(kind, (kind, ))
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for lineno, line in _lines(path):
+        fields = [f.strip() for f in line.split(';')]
+        if len(fields) != len(PURLS_COLUMNS) + 1:
+            raise DataError(f'{path}:{lineno}: expected 9 ";"-separated '
+                            'fields (name;head;hands;torso;legs;start;'
+                            f'middle;end;global), found {len(fields)}')
+        row = dict(zip(PURLS_COLUMNS, fields[1:]))
+        texts = [row[c] if c == 'global' else f'{c}: {row[c]}'
+                 for c in columns if row[c]]
+        _add(out, first, fields[0], texts, path, lineno)
+    return _finish(out, path)
+
+
+# "Name" or “Name” at the start of a line.
+_QUOTED = re.compile(r'^\s*["\u201c]([^"\u201d]+)["\u201d]')
+
+
+def load_quoted_texts(path: str) -> ClassTextSource:
+    """Read one sentence per class that starts with its quoted name,
+    ``"Name" is ...`` (SMIE, SA-DVAE, PGFA's ``*_des.txt``); straight and
+    curly quotes. The text is the whole sentence.
+
+    Returns:
+        ClassTextSource: ``{name: [sentence]}``.
+    """
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for lineno, line in _lines(path):
+        match = _QUOTED.match(line)
+        if match is None:
+            raise DataError(f'{path}:{lineno}: expected a sentence starting '
+                            f'with the quoted class name, "Name" is ...; '
+                            f'found: {line.strip()[:60]}')
+        _add(out, first, match.group(1).strip(), [line.strip()], path, lineno)
+    return _finish(out, path)
+
+
+def load_row_texts(path: str, names: Sequence[str],
+                   first_rows: bool = False) -> ClassTextSource:
+    """Read one text per line, in label order, without class names
+    (PGFA's ``*_ska_gpt4.txt`` paragraphs): line ``i`` is ``names[i]``.
+
+    Args:
+        path (str): Text file.
+        names (list[str]): The class names, index = line (of the non-blank
+            lines).
+        first_rows (bool): Allow more lines than names and read the first
+            ones (NTU-60 from an NTU-120 file). Defaults to ``False``.
+
+    Returns:
+        ClassTextSource: ``{name: [text]}``.
+
+    Raises:
+        DataError: If the file has another number of lines than ``names``
+            (fewer, with ``first_rows``).
+    """
+    rows = [(lineno, line.strip()) for lineno, line in _lines(path)]
+    if first_rows:
+        rows = rows[:len(names)]
+    if len(rows) != len(names):
+        raise DataError(f'{path}: {len(rows)} texts for {len(names)} class '
+                        'names (one text a line, in label order)')
+    out: ClassTexts = {}
+    first: Dict[str, int] = {}
+    for name, (lineno, text) in zip(names, rows):
+        _add(out, first, name, [text], path, lineno)
+    return _finish(out, path)
 
 
 def guess_text_format(path: str) -> str:
@@ -230,7 +358,8 @@ def guess_text_format(path: str) -> str:
     file could be read either way.
     """
     base = os.path.basename(path).lower()
-    for token, fmt in (('pasta', 'pasta'), ('sentence', 'sentence'),
+    for token, fmt in (('gpt3_desc', 'purls'), ('pasta', 'pasta'),
+                       ('sentence', 'sentence'),
                        ('paragraph', 'sentence'), ('synonym', 'synonym'),
                        ('label_map', 'names')):
         if token in base:
@@ -238,6 +367,8 @@ def guess_text_format(path: str) -> str:
     lines = [line for _, line in _lines(path)]
     if not lines:
         raise DataError(f'class text file {path} holds no classes')
+    if all(_QUOTED.match(line) for line in lines):
+        return 'quoted'
     if not any(',' in line or ';' in line for line in lines):
         return 'names'
     if all(line.count(';') >= 3 for line in lines):
@@ -249,28 +380,36 @@ def guess_text_format(path: str) -> str:
     return 'sentence'
 
 
-def load_class_texts(path: str, fmt: str = 'auto', **kwargs) -> ClassTexts:
-    """Read a per-class text file in any of :data:`TEXT_FORMATS`.
+def load_class_texts(path: str, fmt: str = 'auto', **kwargs) -> ClassTextSource:
+    """Read a per-class text file in any of :data:`TEXT_FORMATS`, or a
+    named source.
 
     Args:
-        path (str): Text file.
+        path (str): Text file, or a named source of
+            :mod:`vlalign.classes.text_sources` (``'<source>:<dataset>
+            [:<kind>][@<file>]'``, e.g. ``'purls:nw_ucla:global'``).
         fmt (str): ``'auto'`` (see :func:`guess_text_format`), ``'pasta'``,
-            ``'sentence'``, ``'synonym'`` or ``'names'``. Defaults to
-            ``'auto'``.
+            ``'sentence'``, ``'synonym'``, ``'names'``, ``'purls'`` or
+            ``'quoted'`` (``'rows'`` needs names: :func:`load_row_texts`).
+            Defaults to ``'auto'``.
         **kwargs: Passed to the reader (``include_whole`` for pasta,
-            ``split_sentences`` for sentence).
+            ``split_sentences`` for sentence, ``kind`` for purls).
 
     Returns:
-        dict: ``{class name: [texts]}`` in file order.
+        ClassTextSource: ``{class name: [texts]}`` in file order.
 
     Raises:
         DataError: On a missing file or a malformed line (``file:line``).
-        ConfigError: On an unknown ``fmt``.
+        ConfigError: On an unknown ``fmt`` or named source.
     """
+    from .text_sources import is_named_source, resolve_text_source
+    if fmt == 'auto' and not kwargs and is_named_source(path):
+        return resolve_text_source(path)
     if fmt == 'auto':
         fmt = guess_text_format(path)
     readers = dict(pasta=load_pasta_texts, sentence=load_sentence_texts,
-                   synonym=load_synonym_texts, names=load_name_texts)
+                   synonym=load_synonym_texts, names=load_name_texts,
+                   purls=load_purls_texts, quoted=load_quoted_texts)
     if fmt not in readers:
         raise ConfigError(f'unknown class text format "{fmt}", choose "auto" '
                           f'or one of {list(readers)}')
@@ -315,8 +454,10 @@ def expand_class_texts(
         sources = []
     elif isinstance(sources, (str, Mapping)):
         sources = [sources]
-    # A path is read here, so a missing class is reported with its file.
-    names = [s if isinstance(s, str) else f'source {i}'
+    # A path is read here, so a missing class is reported with its file; a
+    # source read before (ClassTextSource) keeps its file too.
+    names = [s if isinstance(s, str) else
+             getattr(s, 'source', '') or f'class_text_sources[{i}]'
              for i, s in enumerate(sources)]
     sources = [load_class_texts(s) if isinstance(s, str) else s
                for s in sources]

@@ -1,4 +1,5 @@
-from .calibration import calibrated_stacking, select_stacking_gamma
+from .calibration import (calibrated_stacking, select_calibration_gamma,
+                          select_stacking_gamma)
 from .metrics import (AlignmentMetric, AnticipationMetric,
                       ConfusionMatrixMetric, RetrievalMetric,
                       SegmentationMetric, TwoStageZeroShotMetric,
@@ -6,5 +7,5 @@ from .metrics import (AlignmentMetric, AnticipationMetric,
 
 __all__ = ['AlignmentMetric', 'AnticipationMetric', 'ConfusionMatrixMetric',
            'RetrievalMetric', 'SegmentationMetric', 'TwoStageZeroShotMetric',
-           'VerbNounMetric',
-           'ZeroShotMetric', 'calibrated_stacking', 'select_stacking_gamma']
+           'VerbNounMetric', 'ZeroShotMetric', 'calibrated_stacking',
+           'select_calibration_gamma', 'select_stacking_gamma']

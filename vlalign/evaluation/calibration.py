@@ -6,17 +6,32 @@ Calibrated stacking (Chao et al., "An Empirical Study and Analysis of
 Generalized Zero-Shot Learning for Object Recognition in the Wild",
 ECCV 2016) subtracts a constant ``gamma`` from every seen-class score.
 
-``gamma`` must be chosen without the test set and without unseen classes:
-hold some seen classes out of training
-(:func:`vlalign.classes.class_splits.heldout_calibration_split`), score
-validation samples of the training-seen and held-out classes, mark the
-held-out classes as unseen and call :func:`select_stacking_gamma` on that
-calibration set; then apply the ``gamma`` found to the test scores
-(``ZeroShotMetric(calibration_gamma=gamma)``)::
+``gamma`` must be chosen without the test set and without unseen classes.
+vlalign's scheme (``tools/benchmark_zeroshot.py``, docs/zero_shot.md):
 
-    cal_scores, cal_labels = restrict_to_classes(scores, labels, cal_classes)
-    gamma, h = select_stacking_gamma(cal_scores, cal_labels,
-                                     heldout_mask_over_cal_classes)
+1. The *calibration model* is a separate training on the seen classes
+   minus some held-out seen classes (the protocol's ``val.txt``, or a
+   seeded subset: :meth:`vlalign.classes.ZeroShotProtocol.calibration_split`),
+   on most of the training samples.
+2. It scores the training samples it did not train on (held-out samples of
+   the trained seen classes and samples of the held-out classes) over the
+   seen classes only; the held-out classes pose as unseen and
+   :func:`select_calibration_gamma` picks the ``gamma`` maximising their
+   harmonic mean.
+3. That ``gamma`` is applied to the *ZSL model* (trained on every seen
+   class) at test time: ``ZeroShotMetric(calibration_gamma=gamma)``.
+
+No unseen class, unseen sample or test sample takes part. Any recognizer
+that scores classes can use steps 2-3 (e.g. a two-stage baseline)::
+
+    gamma, h = select_calibration_gamma(cal_scores, cal_labels,
+                                        cal_class_names, heldout_classes)
+
+Scores are best given as logits (e.g. cosine similarity times the logit
+scale) rather than softmax probabilities: a logit does not depend on how
+many classes compete, so a constant found among the calibration classes
+carries over to the larger test label space; a probability shrinks as
+classes are added.
 """
 from typing import Optional, Sequence, Tuple, Union
 
@@ -154,3 +169,45 @@ def select_stacking_gamma(scores: ArrayLike, labels: ArrayLike,
     _, _, h_best = gzsl_accuracy(calibrated_stacking(np_scores, seen, gamma),
                                  np_labels, seen)
     return gamma, h_best
+
+
+def select_calibration_gamma(scores: ArrayLike, labels: ArrayLike,
+                             class_names: Sequence[str],
+                             heldout_classes: Sequence[str],
+                             grid: Optional[Sequence[float]] = None
+                             ) -> Tuple[float, float]:
+    """:func:`select_stacking_gamma` with the classes given by name.
+
+    The calibration step of the scheme in the module docstring: a
+    calibration model's scores on samples it was not trained on, over its
+    calibration label space (the seen classes it trained on plus the
+    held-out seen classes), with the held-out ones posing as unseen.
+
+    Args:
+        scores (ArrayLike): ``[N, L]`` over ``class_names``.
+        labels (ArrayLike): ``[N]`` in ``[0, L)``.
+        class_names (list[str]): ``L`` names, index = label: trained seen
+            classes and held-out seen classes, never a real unseen class.
+        heldout_classes (list[str]): The held-out names (a subset of
+            ``class_names``), treated as unseen.
+        grid (list[float], optional): See :func:`select_stacking_gamma`.
+
+    Returns:
+        tuple: ``(gamma, H)`` to apply to the ZSL model's test scores (in
+        the same score space, e.g. logits).
+
+    Raises:
+        ValueError: If a held-out name is not in ``class_names``, none or
+            all classes are held out, or a side has no sample.
+    """
+    names = list(class_names)
+    unknown = [n for n in heldout_classes if n not in set(names)]
+    if unknown:
+        raise ValueError(f'held-out classes {unknown} are not among the '
+                         f'calibration classes {names}')
+    held = set(heldout_classes)
+    seen_mask = np.array([n not in held for n in names], dtype=bool)
+    if seen_mask.all() or not seen_mask.any():
+        raise ValueError('a calibration set needs trained and held-out '
+                         f'classes; got {len(held)} held out of {len(names)}')
+    return select_stacking_gamma(scores, labels, seen_mask, grid=grid)
