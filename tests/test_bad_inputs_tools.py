@@ -564,6 +564,21 @@ def test_make_class_split_negative_seed(tmp_path: Path, capsys) -> None:
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize('value', ['0', '1.5'])
+def test_benchmark_zeroshot_val_fraction_out_of_range(tmp_path: Path, capsys,
+                                                      value: str) -> None:
+    """No calibration sample (0) or more than all of them is refused."""
+    before = tree(tmp_path)
+    with pytest.raises(SystemExit) as excinfo:
+        tool('benchmark_zeroshot').parse_args(
+            ['x.py', '--protocol', 'nw-ucla_purls_5-5', '--val-fraction',
+             value, '--work-dir', str(tmp_path / 'w')])
+    assert excinfo.value.code == 2
+    assert_names(capsys.readouterr().err,
+                 f'argument --val-fraction: must be in (0, 1), got {value}')
+    assert tree(tmp_path) == before
+
+
 # ------------------------------------------------ 8. the option at fault
 def test_make_class_split_blames_num_heldout(tmp_path: Path, capsys) -> None:
     labels = _write(tmp_path / 'l.txt', b'a\nb\nc\nd\ne\nf\n')

@@ -26,6 +26,8 @@ import time
 
 def parse_args(argv=None) -> argparse.Namespace:
     from mmengine.config import DictAction
+
+    from vlalign.utils.cli import fraction
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -53,7 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='seen classes the calibration training holds '
                         'out, for protocols without val.txt (default: the '
                         'protocol\'s unseen fraction of the seen classes)')
-    parser.add_argument('--val-fraction', type=float, default=0.2,
+    parser.add_argument('--val-fraction', type=fraction(low_open=True),
+                        default=0.2,
                         help='share of each seen class\'s training samples '
                         'the calibration model does not train on and '
                         'calibrates on (default 0.2)')
