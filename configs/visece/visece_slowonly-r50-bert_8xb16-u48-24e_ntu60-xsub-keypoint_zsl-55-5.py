@@ -6,9 +6,9 @@
 # (5 unseen classes) and GZSL figures.
 _base_ = ['./visece_slowonly-r50-bert_8xb16-u48-24e_ntu60-xsub-keypoint.py']
 
-split_dir = 'tools/data/skeleton/splits'
-seen_file = f'{split_dir}/ntu60_synse_55-5_seen.txt'
-unseen_file = f'{split_dir}/ntu60_synse_55-5_unseen.txt'
+protocol = 'vlalign/classes/data/protocols/ntu60_synse_55-5'
+seen_file = f'{protocol}/seen.txt'
+unseen_file = f'{protocol}/unseen.txt'
 
 train_dataloader = dict(
     dataset=dict(dataset=dict(dataset=dict(class_subset=seen_file))))

@@ -11,10 +11,10 @@ from vlalign.utils.errors import ConfigError, DataError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-NTU60 = os.path.join(REPO_ROOT, 'tools', 'data', 'skeleton',
-                     'label_map_ntu60.txt')
-SYNSE = os.path.join(REPO_ROOT, 'tools', 'data', 'skeleton', 'splits',
-                     'ntu60_synse_55-5_unseen.txt')
+CLASS_DATA = os.path.join(REPO_ROOT, 'vlalign', 'classes', 'data')
+NTU60 = os.path.join(CLASS_DATA, 'labels', 'ntu60.txt')
+SYNSE = os.path.join(CLASS_DATA, 'protocols', 'ntu60_synse_55-5',
+                     'unseen.txt')
 NAMES = [f'c{i}' for i in range(10)]
 
 
@@ -34,9 +34,11 @@ def test_synse_ntu60_split():
     ntu60 = load_class_names(NTU60)
     assert [ntu60.index(n) for n in split.unseen] == [10, 11, 19, 26, 56]
     assert split.seen == tuple(n for n in ntu60 if n not in split.unseen)
-    with open(SYNSE) as f:
-        header = f.readline()
-    assert header.startswith('#') and 'SynSE' in header and 'ICIP 2021' in header
+    # The citation lives in the protocol's metadata, beside the lists.
+    from vlalign.classes.protocols import load_protocol
+    protocol = load_protocol(os.path.dirname(SYNSE))
+    assert 'SynSE' in protocol.meta['paper']
+    assert 'ICIP 2021' in protocol.meta['paper']
 
 
 def test_complement_in_label_file_order(class_file, tmp_path):

@@ -8,7 +8,7 @@ the GZSL calibration constant without looking at unseen classes.
 Example::
 
     python tools/data/make_class_split.py \\
-        tools/data/skeleton/label_map_ntu60.txt data/splits/ntu60_55-5_s0 \\
+        vlalign/classes/data/labels/ntu60.txt data/splits/ntu60_55-5_s0 \\
         --num-unseen 5 --seed 0 --num-heldout 5
 """
 import argparse

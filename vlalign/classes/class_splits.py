@@ -5,13 +5,9 @@ line index = label, see :func:`load_class_names`). Split files are label
 files too, so a split written here is also a ``class_subset`` of
 :class:`PoseTextDataset`.
 
-Shipped split (``tools/data/skeleton/splits/``):
-
-- ``ntu60_synse_55-5_unseen.txt``: NTU RGB+D 60, 55 seen / 5 unseen
-  (reading, writing, put on a hat/cap, jump up, touch other person's
-  pocket), the split of SynSE (Gupta et al., "Syntactically Guided
-  Generative Embeddings for Zero-Shot Skeleton Action Recognition",
-  ICIP 2021).
+The published splits ship as protocols (``vlalign/classes/data/protocols/``,
+read by :mod:`vlalign.classes.protocols`): each protocol's ``seen.txt`` and
+``unseen.txt`` are such split files.
 """
 import os
 from dataclasses import dataclass, field

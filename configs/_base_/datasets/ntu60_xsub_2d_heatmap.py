@@ -6,7 +6,7 @@
 dataset_type = 'PoseTextDataset'
 data_root = 'data/skeleton'
 ann_file = f'{data_root}/ntu60_2d.pkl'
-class_file = 'tools/data/skeleton/label_map_ntu60.txt'
+class_file = 'vlalign/classes/data/labels/ntu60.txt'
 # COCO-17 keypoints, named once: the flips (and the flipped test copy) swap
 # its left_/right_ joints, 1, 3, ..., 15 with 2, 4, ..., 16.
 layout = 'coco17'
