@@ -15,7 +15,7 @@ from vlalign.testing import demo_data_samples, demo_inputs, shrink_model_cfg
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Config folders whose models take pose inputs (heatmaps or coordinates).
-SKELETON_FAMILIES = ('itm', 'mo', 'pacl', 'slowonly', 'visece')
+SKELETON_FAMILIES = ('cross_dataset', 'itm', 'mo', 'pacl', 'slowonly', 'visece')
 CONFIGS = sorted(
     p for family in SKELETON_FAMILIES
     for p in glob.glob(os.path.join(REPO, 'configs', family, '*.py')))

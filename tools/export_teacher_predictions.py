@@ -55,7 +55,7 @@ def _set_test_mode(ds_cfg: dict) -> None:
 def main() -> None:
     args = parse_args()
     from vlalign.apis.inference import init_recognizer
-    from vlalign.datasets.anticipation_datasets import save_teacher_predictions
+    from vlalign.data_prep.writers import save_teacher_predictions
     from vlalign.registry import DATASETS
 
     cfg = Config.fromfile(args.config)

@@ -11,9 +11,10 @@ from vlalign.datasets.action_history import (ActionVocab,
                                              build_history_examples,
                                              history_text, readable_name,
                                              video_sequences)
+from vlalign.data_prep.writers import save_teacher_predictions
 from vlalign.datasets.anticipation_datasets import (
     ActionHistoryTextDataset, AnticipationFeatureDataset,
-    load_teacher_predictions, observation_indices, save_teacher_predictions)
+    load_teacher_predictions, observation_indices)
 from vlalign.data_prep.converters.egtea import load_egtea_names, load_egtea_split
 from vlalign.datasets.epic_kitchens import EpicSegment, load_epic_annotations
 from vlalign.evaluation.metrics.anticipation_metric import (

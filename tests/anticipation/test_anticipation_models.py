@@ -70,7 +70,7 @@ def test_class_weighted_teacher(demo_config: Callable) -> None:
 
 def test_student_from_config_distills_only_where_teacher(
         demo_config: Callable, ant_data: Dict, tmp_path: Path) -> None:
-    from vlalign.datasets.anticipation_datasets import save_teacher_predictions
+    from vlalign.data_prep.writers import save_teacher_predictions
     from vlalign.datasets.epic_kitchens import load_epic_annotations
     segs = load_epic_annotations(ant_data['train'])
     num_actions = ant_data['num_actions']

@@ -7,7 +7,8 @@ runs from these steps; each takes a config whose train and test datasets are
 rewrites a copy of it:
 
 - :func:`train_on_classes`: train on a class subset of one data split, no
-  validation (nothing is selected: the last checkpoint is used), resumable;
+  validation (nothing is selected: the last checkpoint is used), resumable
+  (:func:`train_once`, which any training config can use);
 - :func:`evaluate_on_classes`: score one data split over a list of seen
   and unseen classes with :class:`~vlalign.evaluation.ZeroShotMetric`, in
   logit space (``average_clips='score'``, see
@@ -133,6 +134,35 @@ def train_on_classes(cfg: Config, work_dir: str, seed: int, ann_file: str,
             config, classes or data (use another work dir).
     """
     train_cfg = training_config(cfg, work_dir, seed, ann_file, split, classes)
+    epochs = train_cfg.get('train_cfg', {}).get('max_epochs', '?')
+    return train_once(
+        train_cfg, tag,
+        f'training on {len(classes)} classes of {split} ({epochs} epochs, '
+        f'seed {seed})', log,
+        dict(classes=list(classes), split=split, ann_file=ann_file, seed=seed))
+
+
+def train_once(train_cfg: Config, tag: str, what: str, log: Log = print,
+               record: Optional[Dict] = None) -> Tuple[str, float]:
+    """Train ``train_cfg`` in its ``work_dir`` unless an identical training
+    finished there (its ``train_done.json``); an unfinished one resumes
+    (``train_cfg.resume`` is True).
+
+    Args:
+        train_cfg (Config): A training config with ``work_dir``.
+        tag (str): Named in the progress lines.
+        what (str): What is trained, for the progress line.
+        log (callable): Progress output.
+        record (dict, optional): Extra fields of ``train_done.json``.
+
+    Returns:
+        tuple: ``(checkpoint, train minutes)``.
+
+    Raises:
+        ConfigError: If ``work_dir`` holds a finished training of another
+            config or data (use another work dir).
+    """
+    work_dir = train_cfg.work_dir
     fingerprint = config_fingerprint(train_cfg)
     marker = osp.join(work_dir, 'train_done.json')
     if osp.isfile(marker):
@@ -147,18 +177,15 @@ def train_on_classes(cfg: Config, work_dir: str, seed: int, ann_file: str,
             log(f'{tag}: reusing the finished training {done["checkpoint"]} '
                 f'({done["minutes"]:.1f} min)')
             return done['checkpoint'], float(done['minutes'])
-    epochs = train_cfg.get('train_cfg', {}).get('max_epochs', '?')
-    log(f'{tag}: training on {len(classes)} classes of {split} '
-        f'({epochs} epochs, seed {seed}) in {work_dir}')
+    log(f'{tag}: {what} in {work_dir}')
     start = time.time()
     _runner(train_cfg).train()
     minutes = (time.time() - start) / 60
     checkpoint = _last_checkpoint(work_dir)
     os.makedirs(work_dir, exist_ok=True)
     with atomic_open(marker, 'w') as f:
-        json.dump(dict(fingerprint=fingerprint, checkpoint=checkpoint,
-                       minutes=minutes, classes=list(classes), split=split,
-                       ann_file=ann_file, seed=seed), f, indent=2)
+        json.dump(dict(record or {}, fingerprint=fingerprint,
+                       checkpoint=checkpoint, minutes=minutes), f, indent=2)
     log(f'{tag}: trained in {minutes:.1f} min')
     return checkpoint, minutes
 

@@ -416,6 +416,37 @@ def load_class_texts(path: str, fmt: str = 'auto', **kwargs) -> ClassTextSource:
     return readers[fmt](path, **kwargs)
 
 
+def merge_class_texts(sources: Sequence[TextSource]) -> ClassTextSource:
+    """One source from several that describe different label sets.
+
+    For a model trained on several datasets at once (each with its own
+    description source): the merged source holds every class of every
+    source, and a class named in several (case and spaces ignored) gets all
+    their texts, in source order. ``class_text_sources`` entries that are
+    lists are merged this way.
+
+    Args:
+        sources (list[str | dict]): Files, named sources or
+            ``{name: [texts]}`` dicts.
+
+    Returns:
+        ClassTextSource: ``{class name: [texts]}``; the first spelling of a
+        name is kept.
+    """
+    merged: Dict[str, List[str]] = {}
+    spelling: Dict[str, str] = {}
+    where = []
+    for src in sources:
+        src = load_class_texts(src) if isinstance(src, str) else src
+        where.append(getattr(src, 'source', '') or 'dict')
+        for name, texts in src.items():
+            key = normalize_class_name(name)
+            spelling.setdefault(key, name)
+            merged.setdefault(key, []).extend(texts)
+    return ClassTextSource({spelling[k]: v for k, v in merged.items()},
+                           source=' + '.join(where))
+
+
 # ------------------------------------------------------------------ expand
 def expand_class_texts(
         class_names: Sequence[str],

@@ -12,7 +12,9 @@ never sees half of one.
 - :func:`write_epic_annotations`, :func:`write_epic_classes`: EPIC-KITCHENS-100
   segment and class CSVs with the published headers;
 - :func:`write_zsl_features`: stage-1 features in the published two-stage
-  layout (``train.npy``, ``ztest.npy``, ``gtest.npy`` and labels).
+  layout (``train.npy``, ``ztest.npy``, ``gtest.npy`` and labels);
+- :func:`save_teacher_predictions`: an anticipation teacher's exported
+  predictions (read by ``load_teacher_predictions``).
 """
 import csv
 import json
@@ -21,12 +23,15 @@ import os.path as osp
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 
 from vlalign.datasets.epic_kitchens import (EPIC_100_COLUMNS, EPIC_100_FPS,
                                             EPIC_CLASS_COLUMNS, EpicSegment,
                                             _timestamp)
 from vlalign.datasets.feature_store import (INDEX_VERSION, _import_h5py,
                                             default_index_file)
+from vlalign.datasets.anticipation_datasets import (TEACHER_FIELDS,
+                                                    TEACHER_FILE_VERSION)
 from vlalign.datasets.narrations import embedding_paths
 from vlalign.datasets.zsl_features import (META_FILE, SPLIT_FILES,
                                            ZSLFeatureSplit, frames_file)
@@ -268,3 +273,31 @@ def write_zsl_features(root: str, splits: Dict[str, ZSLFeatureSplit],
                                    np.asarray(data.frames, np.float32))
     with atomic_open(osp.join(root, META_FILE), 'w') as f:
         json.dump(meta or {}, f, indent=2)
+
+
+def save_teacher_predictions(records: Sequence[Dict[str, Any]], path: str,
+                             meta: Optional[Dict[str, Any]] = None) -> str:
+    """Write teacher predictions to one ``.pt`` file, atomically.
+
+    The file holds ``{'version': 1, 'meta': meta, 'predictions': [record,
+    ...]}``; each record is ``{'uid': str, 'action_logits': Tensor [A],
+    'lm_feature': Tensor [C]}`` (optionally ``verb_logits`` / ``noun_logits``).
+
+    Raises:
+        DataError: If a record lacks a field or a uid repeats.
+    """
+    uids = set()
+    clean = []
+    for i, rec in enumerate(records):
+        missing = [k for k in TEACHER_FIELDS if k not in rec]
+        if missing:
+            raise DataError(f'{path} not written: record {i} lacks {missing}')
+        if rec['uid'] in uids:
+            raise DataError(f'{path} not written: uid {rec["uid"]} repeats')
+        uids.add(rec['uid'])
+        clean.append({k: (torch.as_tensor(v).detach().cpu().float()
+                          if k != 'uid' else str(v)) for k, v in rec.items()})
+    with atomic_path(path) as tmp:
+        torch.save(dict(version=TEACHER_FILE_VERSION, meta=dict(meta or {}),
+                        predictions=clean), tmp)
+    return path

@@ -13,7 +13,8 @@ converters and demo generators in :mod:`vlalign.data_prep`):
   ``ZSLFeatureDataset``;
 - egocentric video (EPIC-KITCHENS-100): annotation readers,
   ``EpicVerbNounDataset``, anticipation datasets, ``TemporalOrderSampler``;
-- any: ``RandomSplitDataset``, validation carved from a training set.
+- any: ``RandomSplitDataset``, validation carved from a training set;
+  ``MultiPoseTextDataset``, several datasets over the union of their classes.
 """
 from .anticipation_datasets import (ActionHistoryTextDataset,
                                     AnticipationFeatureDataset)
@@ -24,6 +25,7 @@ from .feature_text_datasets import (FeatureClassificationDataset,
                                     FeatureNarrationDataset,
                                     feature_text_collate, get_start_end_idx)
 from .narrations import TextEmbeddings, read_narrations, rewrite_tags
+from .multi_dataset import MultiPoseTextDataset
 from .pose_io import load_pose_annotations
 from .pose_text_dataset import PoseTextDataset
 from .random_split import RandomSplitDataset
@@ -39,6 +41,7 @@ __all__ = [
     'ActionHistoryTextDataset', 'AnticipationFeatureDataset',
     'EPIC_100_COLUMNS', 'EpicSegment', 'EpicVerbNounDataset',
     'FeatureClassificationDataset', 'FeatureNarrationDataset', 'FeatureStore',
+    'MultiPoseTextDataset',
     'PoseTextDataset', 'RandomSplitDataset', 'SegmentationFeatureDataset',
     'SkeletonFeatures', 'SkeletonFlip', 'TemporalOrderSampler', 'TextEmbeddings',
     'feature_text_collate', 'get_start_end_idx',

@@ -29,7 +29,6 @@ from vlalign.datasets.epic_kitchens import (EPIC_100_FPS, EpicSegment,
                                             load_epic_annotations,
                                             load_epic_classes)
 from vlalign.registry import DATASETS
-from vlalign.utils.atomic_io import atomic_path
 from vlalign.utils.errors import ConfigError, DataError
 
 #: Fields of one exported teacher prediction.
@@ -37,39 +36,12 @@ TEACHER_FIELDS = ('uid', 'action_logits', 'lm_feature')
 TEACHER_FILE_VERSION = 1
 
 
-def save_teacher_predictions(records: Sequence[Dict[str, Any]], path: str,
-                             meta: Optional[Dict[str, Any]] = None) -> str:
-    """Write teacher predictions to one ``.pt`` file, atomically.
-
-    The file holds ``{'version': 1, 'meta': meta, 'predictions': [record,
-    ...]}``; each record is ``{'uid': str, 'action_logits': Tensor [A],
-    'lm_feature': Tensor [C]}`` (optionally ``verb_logits`` / ``noun_logits``).
-
-    Raises:
-        DataError: If a record lacks a field or a uid repeats.
-    """
-    uids = set()
-    clean = []
-    for i, rec in enumerate(records):
-        missing = [k for k in TEACHER_FIELDS if k not in rec]
-        if missing:
-            raise DataError(f'{path} not written: record {i} lacks {missing}')
-        if rec['uid'] in uids:
-            raise DataError(f'{path} not written: uid {rec["uid"]} repeats')
-        uids.add(rec['uid'])
-        clean.append({k: (torch.as_tensor(v).detach().cpu().float()
-                          if k != 'uid' else str(v)) for k, v in rec.items()})
-    with atomic_path(path) as tmp:
-        torch.save(dict(version=TEACHER_FILE_VERSION, meta=dict(meta or {}),
-                        predictions=clean), tmp)
-    return path
-
-
 def load_teacher_predictions(path: str) -> Dict[str, Dict[str, torch.Tensor]]:
     """Read exported teacher predictions.
 
     Args:
-        path (str): A file written by :func:`save_teacher_predictions` (or
+        path (str): A file written by
+            :func:`vlalign.data_prep.writers.save_teacher_predictions` (or
             a ``.pt``/pickle holding a list of records or a ``uid -> record``
             dict).
 

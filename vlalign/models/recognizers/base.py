@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from vlalign.classes.class_texts import (expand_class_texts,
                                           get_prompt_templates,
-                                          load_class_texts)
+                                          load_class_texts, merge_class_texts)
 from vlalign.registry import MODELS
 
 ForwardResults = Union[Dict[str, Tensor], SampleList, Tensor]
@@ -43,8 +43,10 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
             ``('{}', )``.
         class_text_sources (list, optional): Per-class descriptions joining
             the ensemble: text files (GAP part descriptions, paragraphs,
-            synonyms; see :func:`~vlalign.datasets.load_class_texts`) or
-            ``{name: [texts]}`` dicts. Every class scored needs an entry.
+            synonyms; see :func:`~vlalign.datasets.load_class_texts`),
+            ``{name: [texts]}`` dicts, or lists of them merged into one
+            (:func:`~vlalign.classes.class_texts.merge_class_texts`, for
+            several datasets). Every class scored needs an entry.
             Defaults to ``None`` (names only).
         text_chunk_size (int): Texts encoded per forward when embedding many
             class texts. Defaults to ``256``.
@@ -73,9 +75,11 @@ class BaseTextAlignRecognizer(BaseModel, metaclass=ABCMeta):
         self.video_encoder = MODELS.build(video_encoder)
         self.text_encoder = MODELS.build(text_encoder)
         self.templates = get_prompt_templates(templates)
-        # Files are read now: a bad description file fails at build time.
+        # Files are read now: a bad description file fails at build time. A
+        # list is one source merged from several (one per training dataset).
         self.class_text_sources = [
-            load_class_texts(s) if isinstance(s, str) else dict(s)
+            load_class_texts(s) if isinstance(s, str) else
+            merge_class_texts(s) if isinstance(s, (list, tuple)) else dict(s)
             for s in (class_text_sources or [])
         ]
         self.text_chunk_size = text_chunk_size
