@@ -311,7 +311,12 @@ def _start_stalled(args: List[str], env: Dict, log: Path,
         proc = subprocess.Popen(args, cwd=log.parent, stdout=out,
                                 stderr=subprocess.STDOUT,
                                 env=dict(env, STALL_AT=stall_at),
-                                start_new_session=True)
+                                start_new_session=True,
+                                # a background shell (nohup ... &) ignores
+                                # SIGINT and children inherit that: give the
+                                # run the default a terminal would
+                                preexec_fn=lambda: signal.signal(
+                                    signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while 'STALLING' not in log.read_text():
         assert proc.poll() is None, log.read_text()[-4000:]
